@@ -1,0 +1,54 @@
+"""Problems found while loading a table: where, what, and how to fix it.
+
+Row numbers are spreadsheet rows: the header is row 1, the first record row 2, so a user
+can go straight to the cell. ``row`` is None for a problem with the whole file or a column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["error", "note"]
+
+FIRST_DATA_ROW = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str | None
+    value: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = "file" if self.row is None else f"row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        shown = f" (value {self.value!r})" if self.value else ""
+        return f"{where}{shown}: {self.message}"
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """The problems as a table, one row each, for display and download."""
+    rows = [asdict(p) for p in problems]
+    return pd.DataFrame(rows, columns=["row", "column", "value", "message", "severity"])
+
+
+def rejected_rows(raw: pd.DataFrame, problems: Iterable[Problem]) -> pd.DataFrame:
+    """The original rows that had an error, untouched, with their row number and reasons."""
+    reasons: dict[int, list[str]] = {}
+    for p in problems:
+        if p.severity == "error" and p.row is not None:
+            reasons.setdefault(p.row, []).append(str(p))
+    if not reasons:
+        return raw.iloc[0:0].assign(row=pd.Series(dtype="int64"), problems="")
+    positions = [r - FIRST_DATA_ROW for r in sorted(reasons)]
+    out = raw.iloc[positions].copy()
+    out.insert(0, "row", sorted(reasons))
+    out["problems"] = ["; ".join(reasons[r]) for r in sorted(reasons)]
+    return out.reset_index(drop=True)

@@ -1,0 +1,179 @@
+"""The claims loader on good and bad files: every problem at its row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.claims import COLUMNS, load_claims
+from geo.places import PlaceRegistry, load_place_registry
+from geo.sources import load_sources
+
+HEADER = ",".join(COLUMNS)
+GOOD = (
+    "C1,NRF,NRF,presence,Panjshir,,2021-12-01,2022-02-28,season,claimed,src,intro,,"
+    "NRF says it is in Panjshir"
+)
+
+
+@pytest.fixture(scope="module")
+def places() -> PlaceRegistry:
+    return load_place_registry()
+
+
+def write(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def load(tmp_path: Path, places: PlaceRegistry, *rows: str, header: str = HEADER):
+    return load_claims(write(tmp_path, *rows, header=header), places=places, source_ids={"src"})
+
+
+def only_problem(result) -> tuple[int | None, str | None, str]:
+    assert len(result.errors) == 1, [str(p) for p in result.errors]
+    p = result.errors[0]
+    return p.row, p.column, p.message
+
+
+def test_good_row_loads_with_types(tmp_path: Path, places: PlaceRegistry) -> None:
+    result = load(tmp_path, places, GOOD)
+    assert result.problems == []
+    claim = result.claims.iloc[0]
+    assert claim["province"] == "AF-PAN"
+    assert claim["province_input"] == "Panjshir"
+    assert claim["date_start"] == pd.Timestamp("2021-12-01")
+    assert claim["row"] == 2
+
+
+def test_unknown_province_is_reported_with_suggestion(tmp_path, places) -> None:
+    result = load(
+        tmp_path, places, GOOD, GOOD.replace("C1,", "C2,").replace("Panjshir", "Panjshirr")
+    )
+    row, column, message = only_problem(result)
+    assert (row, column) == (3, "province")
+    assert "Panjshir (AF-PAN)" in message
+    assert list(result.claims["claim_id"]) == ["C1"]
+
+
+def test_bad_date(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace("2021-12-01", "2021-13-01"))
+    assert only_problem(result)[:2] == (2, "date_start")
+    assert result.claims.empty
+
+
+def test_ambiguous_date_says_how_to_fix(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace("2021-12-01", "01/12/2021"))
+    assert "YYYY-MM-DD" in only_problem(result)[2]
+
+
+def test_end_before_start(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace("2022-02-28", "2021-11-30"))
+    assert only_problem(result)[:2] == (2, "date_end")
+
+
+def test_blank_end_means_same_day(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace("2022-02-28", ""))
+    assert result.problems == []
+    assert result.claims.iloc[0]["date_end"] == pd.Timestamp("2021-12-01")
+
+
+def test_unknown_source(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace(",src,", ",nope,"))
+    row, column, message = only_problem(result)
+    assert (row, column) == (2, "source_id")
+    assert "sources.csv" in message
+
+
+@pytest.mark.parametrize(
+    ("column", "old", "new"),
+    [
+        ("claim_type", "presence", "invasion"),
+        ("status", "claimed", "true"),
+        ("date_precision", "season", "fortnight"),
+    ],
+)
+def test_unknown_vocabulary(tmp_path, places, column, old, new) -> None:
+    result = load(tmp_path, places, GOOD.replace(f",{old},", f",{new},"))
+    row, col, message = only_problem(result)
+    assert (row, col) == (2, column)
+    assert "use one of" in message
+
+
+def test_duplicate_id_names_the_first_row(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD, GOOD.replace("Panjshir", "Kapisa"))
+    row, column, message = only_problem(result)
+    assert (row, column) == (3, "claim_id")
+    assert "row 2" in message
+    assert len(result.claims) == 1
+
+
+def test_empty_required_cell(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace(",intro,", ",,"))
+    assert only_problem(result)[:2] == (2, "locator")
+
+
+def test_several_problems_in_one_row_are_all_reported(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace("presence", "x").replace(",src,", ",y,"))
+    assert {p.column for p in result.errors} == {"claim_type", "source_id"}
+    assert {p.row for p in result.errors} == {2}
+
+
+def test_missing_column_reports_file_and_loads_nothing(tmp_path, places) -> None:
+    header = HEADER.replace("status,", "")
+    result = load(tmp_path, places, "x", header=header)
+    row, column, message = only_problem(result)
+    assert row is None and column == "status"
+    assert "status" in message
+    assert result.claims.empty
+
+
+def test_blank_province_is_country_wide(tmp_path, places) -> None:
+    result = load(tmp_path, places, GOOD.replace("Panjshir", ""))
+    assert result.problems == []
+    assert pd.isna(result.claims.iloc[0]["province"])
+
+
+def test_text_stays_text(tmp_path, places) -> None:
+    # "NA" is an actor's name here, not a missing value, and must not be turned into NaN.
+    result = load(tmp_path, places, GOOD.replace("NRF,NRF", "NA,NA"))
+    assert result.claims.iloc[0]["actor"] == "NA"
+
+
+def test_rejected_rows_keep_original_values(tmp_path, places) -> None:
+    bad = GOOD.replace("C1,", "C2,").replace("Panjshir", "Atlantis")
+    result = load(tmp_path, places, GOOD, bad)
+    rejected = result.rejected
+    assert list(rejected["row"]) == [3]
+    assert rejected.iloc[0]["province"] == "Atlantis"
+    assert "Atlantis" in rejected.iloc[0]["problems"]
+
+
+def test_every_row_is_loaded_or_reported(tmp_path, places) -> None:
+    rows = [GOOD.replace("C1,", f"C{i},") for i in range(10)]
+    rows[3] = rows[3].replace("2021-12-01", "soon")
+    rows[7] = rows[7].replace("Panjshir", "Mars")
+    result = load(tmp_path, places, *rows)
+    rejected_rows = {p.row for p in result.errors}
+    assert set(result.claims["row"]) | rejected_rows == set(range(2, 12))
+    assert set(result.claims["row"]) & rejected_rows == set()
+
+
+def test_input_file_is_not_modified(tmp_path, places) -> None:
+    path = write(tmp_path, GOOD, "garbage")
+    before = path.read_bytes()
+    load_claims(path, places=places, source_ids={"src"})
+    assert path.read_bytes() == before
+
+
+def test_built_in_data_loads_cleanly(places) -> None:
+    sources = load_sources()
+    assert sources.problems == []
+    result = load_claims(places=places, source_ids=sources.ids)
+    assert result.problems == [], [str(p) for p in result.problems]
+    assert len(result.claims) >= 6
+    assert result.claims["date_start"].min() >= pd.Timestamp(dt.date(2021, 1, 1))
