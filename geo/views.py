@@ -128,23 +128,22 @@ def province_summary(claims: pd.DataFrame) -> pd.DataFrame:
             "n_claims": grouped.size(),
             "n_actors": grouped["actor"].nunique(),
             "latest": grouped["date_end"].max(),
-            "actors": grouped["actor"].agg(_sorted_unique),
-            "claimants": grouped["claimant"].agg(_sorted_unique),
-            "statuses": grouped["status"].agg(_sorted_unique),
-            "precisions": grouped["date_precision"].agg(_sorted_unique),
-            "source_ids": grouped["source_id"].agg(_sorted_unique),
+            "actors": _value_sets(grouped["actor"]),
+            "claimants": _value_sets(grouped["claimant"]),
+            "statuses": _value_sets(grouped["status"]),
+            "precisions": _value_sets(grouped["date_precision"]),
+            "source_ids": _value_sets(grouped["source_id"]),
             "verified": grouped["status"].agg(lambda s: bool(s.isin(VERIFIED_STATUSES).any())),
         }
     )
-    summary["presence_actors"] = presence["actor"].agg(_sorted_unique)
-    summary["presence_actors"] = summary["presence_actors"].apply(
-        lambda v: v if isinstance(v, tuple) else ()
-    )
+    presence_sets = _value_sets(presence["actor"]).reindex(summary.index)
+    summary["presence_actors"] = [v if isinstance(v, tuple) else () for v in presence_sets]
     return summary[list(SUMMARY_COLUMNS)]
 
 
-def _sorted_unique(values: pd.Series) -> tuple[str, ...]:
-    return tuple(sorted(set(values.astype(str))))
+def _value_sets(column: pd.core.groupby.SeriesGroupBy) -> pd.Series:
+    # .agg(tuple) would be unpacked into arrays by pandas; build the tuples explicitly.
+    return column.unique().map(lambda values: tuple(sorted(str(v) for v in values)))
 
 
 def describe_result(result: FilterResult, *, unmatched: int = 0, rejected: int = 0) -> list[str]:
