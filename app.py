@@ -1,0 +1,28 @@
+"""Claimed activity by province: entry point. Run with `streamlit run app.py`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import state
+
+st.set_page_config(
+    page_title="Claimed activity by province",
+    page_icon="🗺️",
+    layout="wide",
+)
+
+pages = st.navigation(
+    [
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
+        st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
+        st.Page("pages/about.py", title="About", icon=":material/info:"),
+    ]
+)
+context = state.sidebar(state.dataset())
+st.session_state["_context"] = context
+pages.run()
+state.write_url(replace(context.view, place=st.session_state.get(state.PLACE)))

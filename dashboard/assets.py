@@ -1,0 +1,32 @@
+"""Serve Leaflet and the boundary file from this machine, so the map draws offline.
+
+Streamlit serves any declared component's folder under ``/component/<name>/``. Declaring
+"components" that are never drawn gives the installed XStatic Leaflet package and the
+project's data folder such URLs, with no CDN and no copy of either.
+"""
+
+from __future__ import annotations
+
+import streamlit.components.v1 as components
+import xstatic.pkg.leaflet
+
+from geo.paths import active_data_dir
+
+_LEAFLET = components.declare_component("leaflet_assets", path=xstatic.pkg.leaflet.BASE_DIR)
+_DATA = components.declare_component("data_files", path=str(active_data_dir()))
+
+# The map frame lives at /component/streamlit_folium.st_folium/index.html; going up one
+# level keeps these URLs right under any server.baseUrlPath.
+_PREFIX = "../"
+
+
+def leaflet_js() -> str:
+    return f"{_PREFIX}{_LEAFLET.name}/leaflet.js"
+
+
+def leaflet_css() -> str:
+    return f"{_PREFIX}{_LEAFLET.name}/leaflet.css"
+
+
+def data_url(filename: str) -> str:
+    return f"{_PREFIX}{_DATA.name}/{filename}"

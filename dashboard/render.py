@@ -1,0 +1,62 @@
+"""Small drawing helpers shared by the pages. All claim text goes through geo.escape.md."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.dataset import Dataset
+from geo.escape import md
+from geo.views import describe_result
+
+CAVEAT = (
+    "These are claims, not established facts: each entry is what someone says, "
+    "with who says it, its status, how precise its date is, and its source."
+)
+
+PRESENTER_CSS = """
+<style>
+  html { font-size: 20px; }
+  [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+  [data-testid="stSidebar"] { display: none; }
+  [data-testid="stSidebarCollapsedControl"] { display: none; }
+</style>
+"""
+
+
+def date_text(claim: pd.Series) -> str:
+    start, end = claim["date_start"].date(), claim["date_end"].date()
+    span = str(start) if start == end else f"{start} to {end}"
+    return f"{span} ({claim['date_precision']} precision)"
+
+
+def claim_card(claim: pd.Series, data: Dataset) -> None:
+    """One claim with everything a reader needs to weigh it."""
+    with st.container(border=True):
+        st.markdown(
+            f"**{md(claim['actor'])}**: {md(claim['claim_type'])} · "
+            f"status **{md(claim['status'])}** · {md(date_text(claim))}"
+        )
+        st.markdown(md(claim["summary"]))
+        where = claim["place"] if isinstance(claim["place"], str) and claim["place"] else ""
+        st.caption(
+            f"Claimed by {md(claim['claimant'])}"
+            + (f" · place: {md(where)}" if where else "")
+            + f" · claim {md(claim['claim_id'])}"
+        )
+        quote = claim["quote"] if isinstance(claim["quote"], str) and claim["quote"] else ""
+        st.caption(
+            f"Source: {md(data.citation(str(claim['source_id'])))} "
+            f"Where: {md(claim['locator'])}" + (f" · “{md(quote)}”" if quote else "")
+        )
+
+
+def coverage(context, *, rejected: int = 0) -> None:
+    """'N of M claims shown' and what each filter hides."""
+    lines = describe_result(context.result, rejected=rejected)
+    st.markdown(f"**{md(lines[0])}**" + "".join(f" · {md(x)}" for x in lines[1:]))
+
+
+def url_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        st.warning(f"Link: {md(note)}", icon=":material/link_off:")

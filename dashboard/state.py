@@ -1,0 +1,162 @@
+"""The view every page shares: read once from the URL, edited in the sidebar, written back.
+
+Widget values live in ``st.session_state`` under the keys below; the URL is only read on a
+session's first run (so a shared link restores the view) and rewritten after every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+
+from geo.dataset import Dataset, load_dataset
+from geo.mapview import METRICS
+from geo.paths import active_data_dir
+from geo.views import ClaimFilter, FilterResult, filter_claims
+from geo.viewstate import CATEGORY_PARAMS, Options, ViewState, parse_query, to_query
+
+DATES = "f_dates"
+METRIC = "metric"
+PLACE = "place"
+PRESENTER = "presenter"
+CATEGORY_KEYS = {attr: f"f_{param}" for param, attr in CATEGORY_PARAMS.items()}
+_URL_READ = "_url_read"
+_URL_NOTES = "_url_notes"
+
+CATEGORY_LABELS = {
+    "actors": "Actor (who the claim is about)",
+    "claim_types": "Claim type",
+    "claimants": "Claimant (who says it)",
+    "statuses": "Status",
+    "precisions": "Date precision",
+}
+CATEGORY_COLUMNS = {
+    "actors": "actor",
+    "claim_types": "claim_type",
+    "claimants": "claimant",
+    "statuses": "status",
+    "precisions": "date_precision",
+}
+
+
+@st.cache_resource(show_spinner="Loading provinces, boundaries and claims…")
+def dataset() -> Dataset:
+    """One copy of the built-in data for every session of this server."""
+    return load_dataset(active_data_dir())
+
+
+@dataclass(frozen=True)
+class Context:
+    data: Dataset
+    view: ViewState
+    result: FilterResult
+    url_notes: tuple[str, ...]
+
+
+def options(data: Dataset) -> Options:
+    claims = data.claims
+
+    def values(column: str) -> tuple[str, ...]:
+        return tuple(sorted(claims[column].dropna().unique()))
+
+    return Options(
+        actors=values("actor"),
+        claim_types=values("claim_type"),
+        claimants=values("claimant"),
+        statuses=values("status"),
+        precisions=values("date_precision"),
+        places=tuple(data.names),
+    )
+
+
+def date_bounds(claims: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    if claims.empty:
+        today = dt.date.today()
+        return today, today
+    return claims["date_start"].min().date(), claims["date_end"].max().date()
+
+
+def _read_url_once(data: Dataset) -> None:
+    if st.session_state.get(_URL_READ):
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    state, notes = parse_query(params, options(data))
+    lo, hi = date_bounds(data.claims)
+    f = state.filter
+    st.session_state[DATES] = (f.start or lo, f.end or hi)
+    for attr, key in CATEGORY_KEYS.items():
+        st.session_state[key] = sorted(getattr(f, attr) or [])
+    st.session_state[METRIC] = state.metric
+    st.session_state[PLACE] = state.place
+    st.session_state[PRESENTER] = state.presenter
+    st.session_state[_URL_NOTES] = tuple(notes)
+    st.session_state[_URL_READ] = True
+
+
+def sidebar(data: Dataset) -> Context:
+    """Draw the shared filters and return what they select."""
+    _read_url_once(data)
+    opts = options(data)
+    lo, hi = date_bounds(data.claims)
+    with st.sidebar:
+        st.toggle("Presenter mode", key=PRESENTER, help="Large type and a full-width map.")
+        st.radio(
+            "Colour the map by",
+            list(METRICS),
+            format_func=METRICS.__getitem__,
+            key=METRIC,
+        )
+        st.markdown("**Filters**")
+        dates = st.date_input(
+            "Claims dated within",
+            key=DATES,
+            min_value=lo - dt.timedelta(days=3650),
+            max_value=hi + dt.timedelta(days=3650),
+            help="A claim is shown when its own date range overlaps this window.",
+        )
+        for attr, key in CATEGORY_KEYS.items():
+            st.multiselect(
+                CATEGORY_LABELS[attr],
+                getattr(opts, attr),
+                key=key,
+                placeholder="All",
+            )
+    start, end = _window(dates, lo, hi)
+    claim_filter = ClaimFilter(start=start, end=end)
+    for attr, key in CATEGORY_KEYS.items():
+        chosen = st.session_state.get(key) or []
+        if chosen:
+            claim_filter = replace(claim_filter, **{attr: frozenset(chosen)})
+    view = ViewState(
+        filter=claim_filter,
+        metric=st.session_state[METRIC],
+        place=st.session_state.get(PLACE),
+        presenter=bool(st.session_state.get(PRESENTER)),
+    )
+    result = filter_claims(data.claims, claim_filter)
+    return Context(data, view, result, st.session_state.get(_URL_NOTES, ()))
+
+
+def _window(dates: object, lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The chosen window, or None for an end left at the data's own bound."""
+    if not isinstance(dates, tuple | list) or len(dates) == 0:
+        return None, None
+    start = dates[0]
+    end = dates[1] if len(dates) > 1 else None
+    return (None if start == lo else start), (None if end in (None, hi) else end)
+
+
+def write_url(view: ViewState) -> None:
+    """Make the address bar reproduce the current view."""
+    wanted = to_query(view)
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def current() -> Context:
+    """The context app.py computed for this run."""
+    return st.session_state["_context"]

@@ -1,0 +1,240 @@
+"""The folium side of the map: a stable base map and a small data layer that restyles it.
+
+The base map (Leaflet, an empty GeoJSON layer that fetches the boundary geometry once, and
+the code that draws hatching, tooltips and the legend) is identical from one rerun to the
+next, so streamlit-folium keeps the same map frame. Each filter change ships only the
+:class:`~geo.mapview.MapView` payload (colours and escaped tooltip text per place code),
+which the browser applies to the polygons it already has.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.mapview import MapView
+
+BASE_JS = """
+(function (map) {
+  var HATCH_ID = 'claims-hatch';
+  var state = {view: null, geo: null, base: null, hatch: null, legend: null, title: null};
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution({{ this.credit_js }});
+
+  function ensurePattern(layer) {
+    var svg = layer.getPane().querySelector('svg');
+    if (!svg || svg.getElementById(HATCH_ID)) { return; }
+    var ns = 'http://www.w3.org/2000/svg';
+    var defs = document.createElementNS(ns, 'defs');
+    var pattern = document.createElementNS(ns, 'pattern');
+    pattern.setAttribute('id', HATCH_ID);
+    pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+    pattern.setAttribute('width', '9');
+    pattern.setAttribute('height', '9');
+    pattern.setAttribute('patternTransform', 'rotate(45)');
+    var line = document.createElementNS(ns, 'line');
+    line.setAttribute('x1', '0'); line.setAttribute('y1', '0');
+    line.setAttribute('x2', '0'); line.setAttribute('y2', '9');
+    line.setAttribute('stroke', '#1a1a1a');
+    line.setAttribute('stroke-opacity', '0.55');
+    line.setAttribute('stroke-width', '2.5');
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function placeOf(feature) {
+    var view = state.view;
+    return (view && view.places[feature.properties.code]) || null;
+  }
+
+  function baseStyle(feature) {
+    var p = placeOf(feature);
+    var selected = state.view && state.view.selected === feature.properties.code;
+    if (!p) { return {fillColor: '#f4f4f4', fillOpacity: 1, color: '#999', weight: 0.6}; }
+    return {
+      fillColor: p.f, fillOpacity: p.c ? 0.88 : 1,
+      color: selected ? '#d00000' : (p.v ? '#111' : '#555'),
+      weight: selected ? 4 : (p.v ? 2.6 : (p.c ? 1.4 : 0.6)),
+      dashArray: (p.c && !p.v && !selected) ? '5 4' : null
+    };
+  }
+
+  function hatchStyle(feature) {
+    var p = placeOf(feature);
+    return {stroke: false, fillColor: 'url(#' + HATCH_ID + ')',
+            fillOpacity: (p && p.h) ? 1 : 0};
+  }
+
+  function redraw() {
+    if (!state.geo || !state.view) { return; }
+    ensurePattern(state.hatch);
+    state.base.setStyle(baseStyle);
+    state.hatch.setStyle(hatchStyle);
+    state.base.eachLayer(function (layer) {
+      var p = placeOf(layer.feature);
+      if (p) { layer.setTooltipContent(p.t); }
+    });
+    var box = state.legend.getContainer();
+    if (box) {
+      var rows = state.view.legend.map(function (e) {
+        return '<div class="row"><span class="swatch" style="background:' + e.c +
+               '"></span>' + e.l + '</div>';
+      });
+      rows.push('<div class="row"><span class="swatch hatch"></span>' +
+                state.view.notes[0] + '</div>');
+      rows.push('<div class="row"><span class="swatch solid"></span>' +
+                state.view.notes[1] + '</div>');
+      box.innerHTML = '<div class="title">' + state.view.title + '</div>' + rows.join('');
+    }
+  }
+
+  state.base = L.geoJSON(null, {
+    style: baseStyle,
+    onEachFeature: function (feature, layer) {
+      layer.bindTooltip('', {sticky: true, direction: 'top', className: 'claims-tip'});
+    }
+  }).addTo(map);
+  state.hatch = L.geoJSON(null, {style: hatchStyle, interactive: false}).addTo(map);
+
+  state.legend = L.control({position: 'bottomright'});
+  state.legend.onAdd = function () {
+    var div = L.DomUtil.create('div', 'claims-legend');
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  state.legend.addTo(map);
+
+  function addGeometry(data) {
+    state.geo = data;
+    state.base.addData(data);
+    state.hatch.addData(data);
+    map.fitBounds(state.base.getBounds(), {padding: [8, 8]});
+    redraw();
+    document.body.setAttribute('data-claims-painted', String(state.base.getLayers().length));
+  }
+
+  {% if this.geometry_url %}
+  fetch({{ this.geometry_url_js }}).then(function (r) {
+    if (!r.ok) { throw new Error('boundary file: HTTP ' + r.status); }
+    return r.json();
+  }).then(addGeometry).catch(function (err) {
+    document.body.setAttribute('data-claims-error', String(err));
+  });
+  {% else %}
+  addGeometry({{ this.geometry_js }});
+  {% endif %}
+
+  window.claimsMap = {
+    apply: function (view) {
+      state.view = view;
+      redraw();
+      document.body.setAttribute('data-claims-view', String(window.claimsMap.applied += 1));
+    },
+    applied: 0
+  };
+})({{ this._parent.get_name() }});
+"""
+
+BASE_CSS = """
+<style>
+  .leaflet-container { background: #ffffff; font: 14px/1.35 system-ui, sans-serif; }
+  .claims-legend { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
+                   box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 20em; }
+  .claims-legend .title { font-weight: 600; margin-bottom: 4px; }
+  .claims-legend .row { display: flex; align-items: center; margin: 2px 0; }
+  .claims-legend .swatch { flex: none; width: 18px; height: 14px; margin-right: 6px;
+                           border: 1px solid #555; }
+  .claims-legend .swatch.hatch { background: repeating-linear-gradient(45deg, #fff 0 3px,
+                                 #555 3px 5px); border-style: dashed; }
+  .claims-legend .swatch.solid { background: #fff; border: 2.5px solid #111; }
+  .claims-tip { max-width: 22em; white-space: normal; }
+</style>
+"""
+
+
+def _js(value: Any) -> str:
+    """JSON for embedding in a script: no '<', '>' or '&' that could end or open a tag."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class ClaimsBaseLayer(MacroElement):
+    """Polygons, hatching, tooltips and legend, styled later by :class:`ClaimsViewLayer`."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}" + BASE_CSS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + BASE_JS + "{% endmacro %}"
+    )
+
+    def __init__(
+        self,
+        credit: str,
+        geometry_url: str | None = None,
+        geometry: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        if (geometry_url is None) == (geometry is None):
+            raise ValueError("give exactly one of geometry_url or geometry")
+        self._name = "ClaimsBaseLayer"
+        self.geometry_url = geometry_url
+        self.geometry_url_js = _js(geometry_url)
+        self.geometry_js = _js(geometry)
+        self.credit_js = _js(credit)
+
+
+class ClaimsViewLayer(MacroElement):
+    """The per-rerun data layer: hands one :class:`MapView` payload to the base layer."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}window.claimsMap.apply({{ this.payload_js }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, view: MapView) -> None:
+        super().__init__()
+        self._name = "ClaimsViewLayer"
+        self.payload_js = _js(view.payload())
+
+
+def base_map(
+    *,
+    credit: str,
+    geometry_url: str | None = None,
+    geometry: dict[str, Any] | None = None,
+    center: tuple[float, float] = (34.0, 66.0),
+    zoom: int = 6,
+    leaflet_js: str | None = None,
+    leaflet_css: str | None = None,
+    tiles: str | None = None,
+) -> folium.Map:
+    """A tile-less map by default, so it draws with no network at all.
+
+    ``leaflet_js``/``leaflet_css`` replace folium's CDN links with locally served copies;
+    folium's other default assets (jQuery, Bootstrap, Font Awesome) are not needed here.
+    """
+    m = folium.Map(
+        location=center,
+        zoom_start=zoom,
+        tiles=tiles,
+        control_scale=True,
+        zoom_snap=0.25,
+        min_zoom=4,
+        max_zoom=10,
+    )
+    if leaflet_js is not None:
+        m.default_js = [("leaflet", leaflet_js)]
+    if leaflet_css is not None:
+        m.default_css = [("leaflet_css", leaflet_css)]
+    ClaimsBaseLayer(credit, geometry_url=geometry_url, geometry=geometry).add_to(m)
+    return m
+
+
+def view_layer(view: MapView) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name="claims in view", control=False)
+    group.add_child(ClaimsViewLayer(view))
+    return group

@@ -1,0 +1,215 @@
+"""What each place looks like on the map: colour, hatching, outline, tooltip and legend.
+
+Pure data, no drawing library: the folium layer in :mod:`geo.foliummap` only ships this to
+the browser. Every text that ends up in HTML is escaped here, before it leaves Python.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+Metric = Literal["presence", "claims", "actors", "latest"]
+
+METRICS: dict[Metric, str] = {
+    "presence": "Who claims presence",
+    "claims": "Number of claims",
+    "actors": "Number of distinct actors",
+    "latest": "Most recent claim date",
+}
+
+# Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
+CATEGORICAL = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
+SEVERAL_ACTORS = "#000000"
+NO_PRESENCE = "#BBBBBB"
+# Viridis, five classes: ordered light (few, old) to dark (many, recent) and safe in grey too.
+SEQUENTIAL = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
+NO_CLAIMS = "#F4F4F4"
+
+UNVERIFIED_NOTE = "hatched: only unverified claims (claimed, reported, disputed or denied)"
+VERIFIED_NOTE = "solid dark outline: at least one corroborated claim"
+NO_CLAIMS_LABEL = "no claims in view"
+
+
+@dataclass(frozen=True)
+class PlaceStyle:
+    code: str
+    fill: str
+    hatched: bool
+    verified: bool
+    has_claims: bool
+    tooltip_html: str
+    metric_text: str
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MapView:
+    metric: Metric
+    title: str
+    styles: tuple[PlaceStyle, ...]
+    legend: tuple[LegendEntry, ...]
+    selected: str | None = None
+
+    def payload(self) -> dict[str, object]:
+        """The compact, JSON-ready form the browser layer reads."""
+        return {
+            "title": html.escape(self.title),
+            "selected": self.selected,
+            "places": {
+                s.code: {
+                    "f": s.fill,
+                    "h": s.hatched,
+                    "v": s.verified,
+                    "c": s.has_claims,
+                    "t": s.tooltip_html,
+                }
+                for s in self.styles
+            },
+            "legend": [{"c": e.colour, "l": html.escape(e.label)} for e in self.legend],
+            "notes": [html.escape(UNVERIFIED_NOTE), html.escape(VERIFIED_NOTE)],
+        }
+
+
+def e(value: object) -> str:
+    """Escape any value for HTML text or attribute context."""
+    return html.escape(str(value), quote=True)
+
+
+def build_map_view(
+    names: dict[str, str],
+    summary: pd.DataFrame,
+    metric: Metric,
+    selected: str | None = None,
+) -> MapView:
+    """Style every place in ``names`` from the per-place ``summary`` of claims in view."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+    colour_of, legend = _colouring(summary, metric)
+    styles = []
+    for code, name in names.items():
+        if code in summary.index:
+            row = summary.loc[code]
+            fill, text = colour_of(row)
+            verified = bool(row["verified"])
+            styles.append(
+                PlaceStyle(
+                    code, fill, not verified, verified, True, _tooltip(name, row, text), text
+                )
+            )
+        else:
+            tip = f"<b>{e(name)}</b><br>{e(NO_CLAIMS_LABEL)}"
+            styles.append(PlaceStyle(code, NO_CLAIMS, False, False, False, tip, NO_CLAIMS_LABEL))
+    legend = (*legend, LegendEntry(NO_CLAIMS, NO_CLAIMS_LABEL))
+    return MapView(metric, METRICS[metric], tuple(styles), legend, selected)
+
+
+def _tooltip(name: str, row: pd.Series, metric_text: str) -> str:
+    verified = "includes corroborated claims" if row["verified"] else "unverified"
+    lines = [
+        f"<b>{e(name)}</b>",
+        e(metric_text),
+        f"Claims in view: {int(row['n_claims'])}",
+        "Claimed by: " + e(", ".join(row["claimants"])),
+        "Status: " + e(", ".join(row["statuses"])) + f" ({e(verified)})",
+        "Date precision: " + e(", ".join(row["precisions"])),
+        "Sources: " + e(", ".join(row["source_ids"])),
+        "<i>Click for the claims and their sources</i>",
+    ]
+    return "<br>".join(lines)
+
+
+def _colouring(summary: pd.DataFrame, metric: Metric):
+    if metric == "presence":
+        return _presence_colouring(summary)
+    if metric == "latest":
+        values = summary["latest"] if len(summary) else pd.Series(dtype="datetime64[s]")
+        return _sequential(
+            values,
+            lambda v: f"latest claim ends {pd.Timestamp(v).date()}",
+            lambda v: str(pd.Timestamp(v).date()),
+        )
+    column = "n_claims" if metric == "claims" else "n_actors"
+    noun = "claims" if metric == "claims" else "distinct actors"
+    return _sequential(
+        summary[column] if len(summary) else pd.Series(dtype="int64"),
+        lambda v: f"{int(v)} {noun}",
+        lambda v: str(int(v)),
+    )
+
+
+def _presence_colouring(summary: pd.DataFrame):
+    actors = sorted({a for tup in summary.get("presence_actors", []) for a in tup})
+    palette = {a: CATEGORICAL[i % len(CATEGORICAL)] for i, a in enumerate(actors)}
+
+    def colour_of(row: pd.Series) -> tuple[str, str]:
+        present = row["presence_actors"]
+        if not present:
+            return NO_PRESENCE, "claims in view, but nobody claims presence"
+        text = "presence claimed for: " + ", ".join(present)
+        if len(present) > 1:
+            return SEVERAL_ACTORS, text
+        return palette[present[0]], text
+
+    legend = [LegendEntry(palette[a], f"presence claimed for {a}") for a in actors]
+    if any(len(t) > 1 for t in summary.get("presence_actors", [])):
+        legend.append(LegendEntry(SEVERAL_ACTORS, "presence claimed for more than one actor"))
+    if any(len(t) == 0 for t in summary.get("presence_actors", [])):
+        legend.append(LegendEntry(NO_PRESENCE, "claims in view, none of presence"))
+    return colour_of, tuple(legend)
+
+
+def _sequential(values: pd.Series, describe, label):
+    """Up to five classes; each distinct value gets its own class when there are few."""
+    distinct = sorted(values.unique())
+    if len(distinct) <= len(SEQUENTIAL):
+        edges = [(v, v) for v in distinct]
+    else:
+        quantiles = pd.Series(distinct).quantile([i / 5 for i in range(6)], interpolation="nearest")
+        cuts = list(dict.fromkeys(quantiles.tolist()))
+        edges = [
+            (cuts[i] if i == 0 else _after(cuts[i]), cuts[i + 1]) for i in range(len(cuts) - 1)
+        ]
+        edges[0] = (cuts[0], cuts[1])
+    colours = _spread(len(edges))
+
+    def colour_of(row_or_value) -> tuple[str, str]:
+        value = _metric_value(row_or_value, values.name)
+        for (low, high), colour in zip(edges, colours, strict=True):
+            if low <= value <= high:
+                return colour, describe(value)
+        return colours[-1], describe(value)
+
+    legend = tuple(
+        LegendEntry(c, label(lo) if lo == hi else f"{label(lo)} to {label(hi)}")
+        for (lo, hi), c in zip(edges, colours, strict=True)
+    )
+    return colour_of, legend
+
+
+def _after(value):
+    if isinstance(value, pd.Timestamp):
+        return value + pd.Timedelta(days=1)
+    return value + 1
+
+
+def _metric_value(row: pd.Series, column: object):
+    return row[column]
+
+
+def _spread(n: int) -> tuple[str, ...]:
+    """n colours from the sequential palette, spaced so that few classes still contrast."""
+    if n <= 0:
+        return ()
+    if n == 1:
+        return (SEQUENTIAL[2],)
+    step = (len(SEQUENTIAL) - 1) / (n - 1)
+    return tuple(SEQUENTIAL[round(i * step)] for i in range(n))

@@ -1,0 +1,139 @@
+"""The dashboard's view as URL query parameters, so that a link reproduces a view exactly.
+
+Values from a URL are untrusted: each one is checked against what the data offers, and a
+bad one is dropped with a note that the page shows, never an exception.
+
+>>> opts = Options(actors=("NRF", "Taliban"), claim_types=("presence",), claimants=("NRF",),
+...                statuses=("claimed",), precisions=("day",), places=("AF-PAN",))
+>>> state, notes = parse_query({"actor": ["Taliban", "Nobody"], "metric": ["claims"]}, opts)
+>>> sorted(state.filter.actors), state.metric, notes
+(['Taliban'], 'claims', ["ignored actor 'Nobody': not in the data"])
+>>> to_query(state)
+{'metric': ['claims'], 'actor': ['Taliban']}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from geo.mapview import METRICS, Metric
+from geo.views import ClaimFilter
+
+# URL parameter -> ClaimFilter attribute, for the category filters.
+CATEGORY_PARAMS: dict[str, str] = {
+    "actor": "actors",
+    "type": "claim_types",
+    "claimant": "claimants",
+    "status": "statuses",
+    "precision": "precisions",
+}
+DEFAULT_METRIC: Metric = "presence"
+MAX_VALUES = 200
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a URL may name: the values present in the loaded data."""
+
+    actors: Sequence[str] = ()
+    claim_types: Sequence[str] = ()
+    claimants: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    precisions: Sequence[str] = ()
+    places: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ViewState:
+    filter: ClaimFilter = field(default_factory=ClaimFilter)
+    metric: Metric = DEFAULT_METRIC
+    place: str | None = None
+    presenter: bool = False
+
+
+def parse_query(
+    params: Mapping[str, Sequence[str]], options: Options
+) -> tuple[ViewState, list[str]]:
+    """Read a view from query parameters (each a list of values); return it and the notes."""
+    notes: list[str] = []
+    state = ViewState()
+    claim_filter = ClaimFilter()
+
+    for param, attr in CATEGORY_PARAMS.items():
+        values = [v for v in params.get(param, [])[:MAX_VALUES] if v != ""]
+        if not values:
+            continue
+        allowed = set(getattr(options, attr))
+        good = frozenset(v for v in values if v in allowed)
+        notes += [f"ignored {param} {v!r}: not in the data" for v in values if v not in allowed]
+        if good:
+            claim_filter = replace(claim_filter, **{attr: good})
+
+    start = _date(params, "from", notes)
+    end = _date(params, "to", notes)
+    if start and end and end < start:
+        notes.append(f"ignored the date window: 'to' ({end}) is before 'from' ({start})")
+        start = end = None
+    claim_filter = replace(claim_filter, start=start, end=end)
+
+    metric = _single(params, "metric")
+    if metric is not None:
+        if metric in METRICS:
+            state = replace(state, metric=metric)  # type: ignore[arg-type]
+        else:
+            notes.append(f"ignored metric {metric!r}: use one of {', '.join(METRICS)}")
+
+    place = _single(params, "place")
+    if place is not None:
+        if place in set(options.places):
+            state = replace(state, place=place)
+        else:
+            notes.append(f"ignored place {place!r}: no such place code on this map")
+
+    presenter = _single(params, "presenter")
+    if presenter is not None:
+        if presenter in ("1", "0", "true", "false"):
+            state = replace(state, presenter=presenter in ("1", "true"))
+        else:
+            notes.append(f"ignored presenter {presenter!r}: use 1 or 0")
+
+    return replace(state, filter=claim_filter), notes
+
+
+def to_query(state: ViewState) -> dict[str, list[str]]:
+    """The query parameters that reproduce ``state``; defaults are left out."""
+    out: dict[str, list[str]] = {}
+    if state.metric != DEFAULT_METRIC:
+        out["metric"] = [state.metric]
+    f = state.filter
+    if f.start:
+        out["from"] = [f.start.isoformat()]
+    if f.end:
+        out["to"] = [f.end.isoformat()]
+    for param, attr in CATEGORY_PARAMS.items():
+        values = getattr(f, attr)
+        if values:
+            out[param] = sorted(values)
+    if state.place:
+        out["place"] = [state.place]
+    if state.presenter:
+        out["presenter"] = ["1"]
+    return out
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    return values[-1] if values else None
+
+
+def _date(params: Mapping[str, Sequence[str]], name: str, notes: list[str]) -> dt.date | None:
+    value = _single(params, name)
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        notes.append(f"ignored {name} {value!r}: write dates as YYYY-MM-DD")
+        return None

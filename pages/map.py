@@ -1,0 +1,100 @@
+"""Map page: the choropleth of claims in view, with source notes for the chosen province."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import assets, render, state
+from geo.escape import md
+from geo.foliummap import base_map, view_layer
+from geo.mapview import METRICS, build_map_view
+from geo.views import province_summary
+
+MAP_KEY = "claims_map"
+
+context = state.current()
+data, view, result = context.data, context.view, context.result
+presenter = view.presenter
+
+
+def _clicked() -> None:
+    # streamlit-folium stores the map's return value under MAP_KEY before calling this.
+    value = st.session_state.get(MAP_KEY) or {}
+    feature = value.get("last_active_drawing") or {}
+    code = (feature.get("properties") or {}).get("code")
+    if code in data.names:
+        st.session_state[state.PLACE] = code
+
+
+if presenter:
+    st.markdown(render.PRESENTER_CSS, unsafe_allow_html=True)
+
+st.title("Claimed activity by province")
+st.caption(render.CAVEAT)
+render.url_notes(context.url_notes)
+
+if presenter:
+    active = view.filter.active()
+    as_of = result.shown["date_end"].max().date() if len(result.shown) else dt.date.today()
+    filters = "; ".join(f"{k}: {v}" for k, v in active.items()) or "none (all claims)"
+    st.markdown(f"**{md(METRICS[view.metric])}** · as of {md(as_of)} · filters: {md(filters)}")
+render.coverage(context, rejected=len(data.claims_load.errors))
+
+summary = province_summary(result.on_map)
+place = st.session_state.get(state.PLACE)
+map_view = build_map_view(data.names, summary, view.metric, selected=place)
+credit = f"Boundaries: {data.boundary_credit}"
+
+map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
+with map_column:
+    st_folium(
+        base_map(
+            credit=credit,
+            geometry_url=assets.data_url(data.boundary_file.name),
+            leaflet_js=assets.leaflet_js(),
+            leaflet_css=assets.leaflet_css(),
+        ),
+        key=MAP_KEY,
+        height=760 if presenter else 600,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        feature_group_to_add=view_layer(map_view),
+        on_change=_clicked,
+    )
+    st.caption(
+        f"Map colours: {md(map_view.title.lower())}. "
+        + " · ".join(md(f"{e.label}") for e in map_view.legend)
+        + f". {md(credit)}. Sources: "
+        + md("; ".join(data.citation(s) for s in sorted(result.shown["source_id"].unique())))
+    )
+
+with notes_column:
+    st.subheader("Source notes")
+    codes = sorted(data.names, key=data.names.__getitem__)
+    st.selectbox(
+        "Province (or click the map)",
+        codes,
+        index=None,
+        format_func=data.names.__getitem__,
+        placeholder="Choose a province…",
+        key=state.PLACE,
+    )
+    if place:
+        claims_here = result.on_map[result.on_map["province"] == place]
+        st.markdown(
+            f"**{md(data.names[place])}**: {len(claims_here)} claim"
+            f"{'s' if len(claims_here) != 1 else ''} in view"
+        )
+        if claims_here.empty:
+            st.info("No claims in view for this province. Widen the filters to see more.")
+        for _, claim in claims_here.sort_values("date_start").iterrows():
+            render.claim_card(claim, data)
+    else:
+        st.info("Click a province on the map, or choose one above, to read its claims.")
+    country_wide = result.country_wide
+    with st.expander(f"Country-wide claims in view ({len(country_wide)}, not on the map)"):
+        for _, claim in country_wide.sort_values("date_start").iterrows():
+            render.claim_card(claim, data)
