@@ -109,11 +109,20 @@ BASE_JS = """
   };
   state.legend.addTo(map);
 
+  // Until the viewer pans, keep the whole country in view as the frame settles or resizes.
+  var userMoved = false;
+  map.on('dragstart', function () { userMoved = true; });
+  function fit() {
+    map.invalidateSize();
+    if (!userMoved && state.geo) { map.fitBounds(state.base.getBounds(), {padding: [6, 6]}); }
+  }
+  window.addEventListener('resize', fit);
+
   function addGeometry(data) {
     state.geo = data;
     state.base.addData(data);
     state.hatch.addData(data);
-    map.fitBounds(state.base.getBounds(), {padding: [8, 8]});
+    fit();
     redraw();
     document.body.setAttribute('data-claims-painted', String(state.base.getLayers().length));
   }

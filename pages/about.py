@@ -11,6 +11,9 @@ from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 context = state.current()
 data = context.data
 meta = data.boundary_meta
+licence = meta.get("licence", "not recorded")
+if isinstance(licence, dict):
+    licence = "; ".join(f"{who}: {terms}" for who, terms in licence.items())
 
 st.title("About this dashboard")
 st.markdown(
@@ -45,7 +48,7 @@ for title, vocab in (
 st.subheader("Boundaries")
 st.markdown(
     f"Province polygons: {md(data.boundary_credit)}. "
-    f"Licence: {md(meta.get('licence', 'not recorded'))}. "
+    f"Licence: {md(licence)}. "
     "Two provinces are mislabelled in the source file and were corrected when the "
     "project's boundary file was built; see `data/BOUNDARIES.md`."
 )

@@ -1,0 +1,59 @@
+"""Documentation that states facts about the code and data is checked against them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    rest = text[start + len(heading) :]
+    end = re.search(r"^#{1,3} ", rest, flags=re.MULTILINE)
+    return rest[: end.start()] if end else rest
+
+
+@pytest.mark.parametrize(
+    ("heading", "vocab"),
+    [
+        ("### Claim types", CLAIM_TYPES),
+        ("### Statuses", STATUSES),
+        ("### Date precisions", DATE_PRECISIONS),
+    ],
+)
+def test_data_readme_lists_each_vocabulary_exactly(heading: str, vocab: dict[str, str]) -> None:
+    documented = dict(re.findall(r"^- `([a-z_]+)`: (.+)$", section(DATA_README, heading), re.M))
+    assert documented == vocab
+
+
+def test_data_readme_boundary_figures_match_metadata() -> None:
+    meta = json.loads((ROOT / "data" / "provinces.geojson.meta.json").read_text())
+    assert f"at {meta['tolerance_degrees']} degrees" in DATA_README
+    assert f"{meta['largest_shift']['km']:.2f} km ({meta['largest_shift']['province']})" in (
+        DATA_README
+    )
+    assert f"{round(meta['output_size_bytes'] / 1000)} KB" in DATA_README
+
+
+def test_data_readme_documents_every_claims_column() -> None:
+    from geo.claims import COLUMNS
+
+    documented = re.findall(r"^\| `([a-z_]+)` \| (?:yes|no) \|", DATA_README, re.M)
+    assert documented == list(COLUMNS)
+
+
+def test_readme_gives_exactly_two_setup_commands() -> None:
+    blocks = re.findall(r"```(?:sh|bash)\n(.*?)```", section(README, "## Quick start"), re.S)
+    assert len(blocks) == 2
+    assert "streamlit run app.py" in blocks[0]
+    assert blocks[1].strip() == "bash scripts/test.sh"
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()

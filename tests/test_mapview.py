@@ -1,0 +1,126 @@
+"""Map styling: no-claims is its own class, status shows on the map, text is escaped, and
+the base map stays byte-identical across filter changes so the map frame is kept."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from streamlit_folium import _get_map_string, generate_js_hash
+
+from geo.foliummap import base_map, view_layer
+from geo.mapview import CATEGORICAL, NO_CLAIMS, SEQUENTIAL, build_map_view
+from geo.views import province_summary
+
+NAMES = {"AF-PAN": "Panjshir", "AF-KAB": "Kabul", "AF-HEL": "Helmand"}
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def claims(*rows: tuple[str, str, str, str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            {
+                "claim_id": f"c{i}",
+                "actor": actor,
+                "claim_type": ctype,
+                "province": code,
+                "status": status,
+                "claimant": claimant,
+                "date_start": pd.Timestamp("2022-01-01"),
+                "date_end": pd.Timestamp("2022-01-01") + pd.Timedelta(days=i),
+                "date_precision": "day",
+                "source_id": "s",
+            }
+            for i, (actor, ctype, code, status, claimant) in enumerate(rows)
+        ]
+    )
+    return frame.astype({c: "string" for c in frame.columns if not c.startswith("date_")})
+
+
+@pytest.fixture
+def sample() -> pd.DataFrame:
+    return claims(
+        ("NRF", "presence", "AF-PAN", "claimed", "NRF"),
+        ("Taliban", "presence", "AF-PAN", "corroborated", "CNN"),
+        ("Taliban", "control", "AF-KAB", "claimed", "NRF"),
+    )
+
+
+def styles(view) -> dict:
+    return {s.code: s for s in view.styles}
+
+
+def test_no_claims_is_not_the_lowest_colour(sample) -> None:
+    view = build_map_view(NAMES, province_summary(sample), "claims")
+    hel = styles(view)["AF-HEL"]
+    assert hel.fill == NO_CLAIMS and not hel.has_claims
+    assert NO_CLAIMS not in SEQUENTIAL
+    assert {s.fill for s in view.styles if s.has_claims} <= set(SEQUENTIAL)
+    assert view.legend[-1].label == "no claims in view"
+
+
+def test_unverified_only_is_hatched_corroborated_is_not(sample) -> None:
+    s = styles(build_map_view(NAMES, province_summary(sample), "presence"))
+    assert s["AF-KAB"].hatched and not s["AF-KAB"].verified
+    assert s["AF-PAN"].verified and not s["AF-PAN"].hatched
+    assert not s["AF-HEL"].hatched
+
+
+def test_presence_colours_by_actor(sample) -> None:
+    view = build_map_view(NAMES, province_summary(sample), "presence")
+    s = styles(view)
+    assert s["AF-PAN"].metric_text == "presence claimed for: NRF, Taliban"
+    assert s["AF-KAB"].metric_text == "claims in view, but nobody claims presence"
+    only_nrf = build_map_view(NAMES, province_summary(sample.iloc[:1]), "presence")
+    assert styles(only_nrf)["AF-PAN"].fill in CATEGORICAL
+
+
+def test_more_claims_is_a_darker_class() -> None:
+    rows = [("A", "attack", "AF-PAN", "claimed", "X")] * 3 + [
+        ("A", "attack", "AF-KAB", "claimed", "X")
+    ]
+    s = styles(build_map_view(NAMES, province_summary(claims(*rows)), "claims"))
+    assert SEQUENTIAL.index(s["AF-PAN"].fill) > SEQUENTIAL.index(s["AF-KAB"].fill)
+
+
+def test_tooltip_says_whose_claim_and_escapes_everything() -> None:
+    evil = claims((XSS, "presence", "AF-PAN", "claimed", "<script>x()</script>"))
+    view = build_map_view(NAMES, province_summary(evil), "presence")
+    tip = styles(view)["AF-PAN"].tooltip_html
+    assert "Claimed by: &lt;script&gt;x()&lt;/script&gt;" in tip
+    assert "<script" not in tip and "<img" not in tip
+    legend = " ".join(e["l"] for e in view.payload()["legend"])
+    assert "<img" not in legend and "&lt;img" in legend
+
+
+def test_data_layer_cannot_close_its_script(sample) -> None:
+    evil = claims((XSS + "</script>", "presence", "AF-PAN", "claimed", "X"))
+    layer = view_layer(build_map_view(NAMES, province_summary(evil), "presence"))
+    script = next(iter(layer._children.values())).payload_js
+    assert "<" not in script and ">" not in script
+
+
+def test_base_map_is_identical_across_filter_changes(sample) -> None:
+    # streamlit-folium keys the map frame on a hash of the base map's script: equal hashes
+    # mean a filter change restyles the existing map instead of rebuilding it.
+    def frame_key() -> str:
+        m = base_map(credit="Natural Earth", geometry_url="../data/provinces.geojson")
+        return generate_js_hash(_get_map_string(m), "claims_map")
+
+    first = frame_key()
+    build_map_view(NAMES, province_summary(sample.iloc[:1]), "latest")
+    assert frame_key() == first
+
+
+def test_offline_map_names_no_cdn() -> None:
+    m = base_map(
+        credit="Natural Earth",
+        geometry_url="../x/provinces.geojson",
+        leaflet_js="../local/leaflet.js",
+        leaflet_css="../local/leaflet.css",
+    )
+    assert m.default_js == [("leaflet", "../local/leaflet.js")]
+    assert m.default_css == [("leaflet_css", "../local/leaflet.css")]
+    urls = re.findall(r"https?://[^\"' )]+", m.get_root().render())
+    assert urls == ["http://www.w3.org/2000/svg"]  # an XML namespace, never fetched
