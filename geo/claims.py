@@ -7,7 +7,7 @@ every other row loads. Nothing is dropped without a report, nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,10 +86,12 @@ class ClaimsLoad:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    row_numbers: Sequence[int] | None = None
+
     @property
     def rejected(self) -> pd.DataFrame:
         """The rejected input rows as they were, with their row numbers and reasons."""
-        return rejected_rows(self.raw, self.problems)
+        return rejected_rows(self.raw, self.problems, self.row_numbers)
 
     def problems_table(self) -> pd.DataFrame:
         return problems_frame(self.problems)
@@ -130,10 +132,26 @@ _CHECK_PRECISION = _vocab_checker("date precision", DATE_PRECISIONS)
 
 
 def validate_claims(
-    raw: pd.DataFrame, *, places: PlaceRegistry, source_ids: Collection[str]
+    raw: pd.DataFrame,
+    *,
+    places: PlaceRegistry,
+    source_ids: Collection[str],
+    row_numbers: Sequence[int] | None = None,
 ) -> ClaimsLoad:
-    """Check every row of a claims table (all cells as text) and keep the sound ones."""
+    """Check every row of a claims table (all cells as text) and keep the sound ones.
+
+    ``row_numbers`` gives each row's number in the user's own file when ``raw`` was derived
+    from it (say, converted from an ACLED export that also had rows of other countries);
+    by default rows are numbered as a spreadsheet numbers them, from 2.
+    """
     raw = raw.reset_index(drop=True)
+    if row_numbers is not None and len(row_numbers) != len(raw):
+        raise ValueError(f"{len(row_numbers)} row numbers given for {len(raw)} rows")
+    numbers = (
+        list(row_numbers)
+        if row_numbers is not None
+        else [p + FIRST_DATA_ROW for p in range(len(raw))]
+    )
     problems: list[Problem] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
@@ -155,8 +173,7 @@ def validate_claims(
     known_sources = set(source_ids)
     first_seen: dict[str, int] = {}
     records: list[dict[str, object]] = []
-    for position, values in enumerate(raw.to_dict("records")):
-        row = position + FIRST_DATA_ROW
+    for row, values in zip(numbers, raw.to_dict("records"), strict=True):
         cell = {c: _text(values.get(c)) for c in COLUMNS}
         row_problems = _check_row(row, cell, places, known_sources, first_seen)
         problems.extend(row_problems)
@@ -164,7 +181,7 @@ def validate_claims(
             records.append(_record(row, cell, places))
 
     claims = pd.DataFrame.from_records(records, columns=list(CLAIM_FIELDS))
-    return ClaimsLoad(_typed(claims), problems, raw)
+    return ClaimsLoad(_typed(claims), problems, raw, numbers)
 
 
 def _check_row(

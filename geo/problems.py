@@ -6,7 +6,7 @@ can go straight to the cell. ``row`` is None for a problem with the whole file o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -39,15 +39,26 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["row", "column", "value", "message", "severity"])
 
 
-def rejected_rows(raw: pd.DataFrame, problems: Iterable[Problem]) -> pd.DataFrame:
-    """The original rows that had an error, untouched, with their row number and reasons."""
+def rejected_rows(
+    raw: pd.DataFrame, problems: Iterable[Problem], row_numbers: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The original rows that had an error, untouched, with their row number and reasons.
+
+    ``row_numbers[i]`` is the file row of ``raw``'s i-th row (default: i + 2).
+    """
     reasons: dict[int, list[str]] = {}
     for p in problems:
         if p.severity == "error" and p.row is not None:
             reasons.setdefault(p.row, []).append(str(p))
     if not reasons:
         return raw.iloc[0:0].assign(row=pd.Series(dtype="int64"), problems="")
-    positions = [r - FIRST_DATA_ROW for r in sorted(reasons)]
+    numbers = (
+        list(row_numbers)
+        if row_numbers is not None
+        else [i + FIRST_DATA_ROW for i in range(len(raw))]
+    )
+    position_of = {n: i for i, n in enumerate(numbers)}
+    positions = [position_of[r] for r in sorted(reasons)]
     out = raw.iloc[positions].copy()
     out.insert(0, "row", sorted(reasons))
     out["problems"] = ["; ".join(reasons[r]) for r in sorted(reasons)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.claims import COLUMNS, load_claims
+from geo.claims import COLUMNS, load_claims, validate_claims
 from geo.places import PlaceRegistry, load_place_registry
 from geo.sources import load_sources
 
@@ -177,3 +177,17 @@ def test_built_in_data_loads_cleanly(places) -> None:
     assert result.problems == [], [str(p) for p in result.problems]
     assert len(result.claims) >= 6
     assert result.claims["date_start"].min() >= pd.Timestamp(dt.date(2021, 1, 1))
+
+
+def test_derived_tables_report_the_users_own_row_numbers(places) -> None:
+    raw = pd.read_csv(
+        __import__("io").StringIO(
+            "\n".join([HEADER, GOOD, GOOD.replace("C1,", "C2,").replace("Panjshir", "Atlantis")])
+        ),
+        dtype=str,
+        keep_default_na=False,
+    )
+    result = validate_claims(raw, places=places, source_ids={"src"}, row_numbers=[7, 12])
+    assert [p.row for p in result.errors] == [12]
+    assert list(result.claims["row"]) == [7]
+    assert list(result.rejected["row"]) == [12]
