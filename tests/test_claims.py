@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -181,7 +182,7 @@ def test_built_in_data_loads_cleanly(places) -> None:
 
 def test_derived_tables_report_the_users_own_row_numbers(places) -> None:
     raw = pd.read_csv(
-        __import__("io").StringIO(
+        io.StringIO(
             "\n".join([HEADER, GOOD, GOOD.replace("C1,", "C2,").replace("Panjshir", "Atlantis")])
         ),
         dtype=str,
