@@ -57,11 +57,29 @@ def load_boundaries(
     except Exception as error:  # pyogrio raises several unrelated types for unreadable files
         raise BoundaryError(f"cannot read {path.name} as a vector file: {error}") from error
 
+    return check_boundaries(gdf, path.name, code_field, name_field)
+
+
+def check_boundaries(
+    gdf: gpd.GeoDataFrame,
+    label: str,
+    code_field: str = "code",
+    name_field: str = "name",
+    *,
+    repair: bool = False,
+    notes: list[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Check a read boundary layer and return it in EPSG:4326 with clean string codes.
+
+    With ``repair``, invalid polygons are mended with ``shapely.make_valid`` and each repair
+    is added to ``notes`` instead of being an error.
+    """
+    gdf = gdf.copy()
     properties = [c for c in gdf.columns if c != gdf.geometry.name]
     for role, field in (("code", code_field), ("name", name_field)):
         if field not in gdf.columns:
             raise BoundaryError(
-                f"{path.name} has no property {field!r} to use as the {role}; its features have"
+                f"{label} has no property {field!r} to use as the {role}; its features have"
                 f" {properties or 'no properties'}. Pass {role}_field= to choose one."
             )
 
@@ -70,13 +88,13 @@ def load_boundaries(
     blank = [str(i) for i in np.flatnonzero((codes == "").to_numpy())]
     if blank:
         raise BoundaryError(
-            f"{path.name}: feature(s) at position {_label(blank)} have an empty {code_field!r}"
+            f"{label}: feature(s) at position {_label(blank)} have an empty {code_field!r}"
         )
     gdf[code_field] = codes
     duplicated = sorted(set(gdf.loc[gdf[code_field].duplicated(), code_field]))
     if duplicated:
         raise BoundaryError(
-            f"{path.name}: {code_field!r} must be unique but {_label(duplicated)} appear(s)"
+            f"{label}: {code_field!r} must be unique but {_label(duplicated)} appear(s)"
             " more than once"
         )
 
@@ -84,7 +102,7 @@ def load_boundaries(
     missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
     if missing.any():
         raise BoundaryError(
-            f"{path.name}: no geometry for {_label(list(gdf.loc[missing, code_field]))}"
+            f"{label}: no geometry for {_label(list(gdf.loc[missing, code_field]))}"
         )
     kinds = gdf.geometry.geom_type
     not_polygon = ~kinds.isin(["Polygon", "MultiPolygon"])
@@ -93,8 +111,22 @@ def load_boundaries(
             f"{code} ({kind})"
             for code, kind in zip(gdf.loc[not_polygon, code_field], kinds[not_polygon], strict=True)
         ]
-        raise BoundaryError(f"{path.name}: expected polygons, got {_label(found)}")
+        raise BoundaryError(f"{label}: expected polygons, got {_label(found)}")
     invalid = ~shapely.is_valid(geometries)
+    if invalid.any() and repair:
+        for code, geometry in zip(gdf.loc[invalid, code_field], geometries[invalid], strict=True):
+            if notes is not None:
+                notes.append(f"repaired {code}: {shapely.is_valid_reason(geometry)}")
+        repaired = shapely.make_valid(geometries[invalid])
+        # make_valid may return collections with stray lines; keep only the polygonal part.
+        gdf.loc[invalid, gdf.geometry.name] = [
+            shapely.union_all(
+                [g for g in getattr(r, "geoms", [r]) if g.geom_type in ("Polygon", "MultiPolygon")]
+            )
+            for r in repaired
+        ]
+        geometries = gdf.geometry.to_numpy()
+        invalid = ~shapely.is_valid(geometries)
     if invalid.any():
         reasons = [
             f"{code}: {shapely.is_valid_reason(geometry)}"
@@ -102,11 +134,11 @@ def load_boundaries(
                 gdf.loc[invalid, code_field], geometries[invalid], strict=True
             )
         ]
-        raise BoundaryError(f"{path.name}: invalid geometry for {_label(reasons)}")
+        raise BoundaryError(f"{label}: invalid geometry for {_label(reasons)}")
 
     if gdf.crs is None:
         raise BoundaryError(
-            f"{path.name} declares no coordinate reference system; save it with one"
+            f"{label} declares no coordinate reference system; save it with one"
             f" (GeoJSON without a 'crs' member is read as {TARGET_CRS})"
         )
     if not gdf.crs.equals(TARGET_CRS):

@@ -155,6 +155,23 @@ class PlaceRegistry:
     def name(self, code: str) -> str:
         return self._places[code].name
 
+    def with_aliases(self, aliases: dict[str, str]) -> PlaceRegistry:
+        """A new registry that also knows ``aliases`` (spelling -> code), e.g. a user's fixes.
+
+        >>> reg = PlaceRegistry([Place("AF-PAN", "Panjshir")])
+        >>> reg.with_aliases({"Panjshir Valley": "AF-PAN"}).match("panjshir valley").code
+        'AF-PAN'
+        """
+        extra: dict[str, list[str]] = {}
+        for spelling, code in aliases.items():
+            if code not in self._places:
+                raise RegistryError(f"alias {spelling!r} points at unknown code {code!r}")
+            extra.setdefault(code, []).append(spelling)
+        return PlaceRegistry(
+            Place(p.code, p.name, p.iso_name, (*p.aliases, *extra.get(p.code, ())))
+            for p in self._places.values()
+        )
+
     def match(self, text: str) -> Match:
         """Return the code that ``text`` names exactly, or no code and up to 3 suggestions.
 
