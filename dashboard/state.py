@@ -48,6 +48,14 @@ def dataset() -> Dataset:
     return load_dataset(active_data_dir())
 
 
+USER_DATA = "_user_data"
+
+
+def active_dataset() -> Dataset:
+    """This session's own data if it loaded some, else the built-in data shared by all."""
+    return st.session_state.get(USER_DATA) or dataset()
+
+
 @dataclass(frozen=True)
 class Context:
     data: Dataset

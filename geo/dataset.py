@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -25,7 +28,9 @@ class Dataset:
     claims: pd.DataFrame
     problems: tuple[Problem, ...]
     claims_load: ClaimsLoad
-    boundary_file: Path
+    # None for boundaries that exist only in memory (a user's upload).
+    boundary_file: Path | None
+    label: str = "built-in data"
 
     @property
     def names(self) -> dict[str, str]:
@@ -40,7 +45,54 @@ class Dataset:
 
     @property
     def boundary_credit(self) -> str:
-        return str(self.boundary_meta.get("credit", "")) or "boundaries: source not recorded"
+        return str(self.boundary_meta.get("credit", "")) or "source not recorded"
+
+    @cached_property
+    def geometry(self) -> dict[str, object]:
+        """The polygons as GeoJSON, for maps that cannot fetch the boundary file by URL."""
+        return json.loads(self.boundaries[["code", "name", "geometry"]].to_json(drop_id=True))
+
+
+def combine(
+    base: Dataset,
+    *,
+    claims: ClaimsLoad,
+    sources: pd.DataFrame,
+    mode: Literal["replace", "add"],
+    label: str,
+    places: PlaceRegistry | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    boundary_credit: str | None = None,
+) -> Dataset:
+    """A session's own view: the user's claims instead of, or beside, the built-in ones.
+
+    Nothing on disk changes; ``base`` is left as it was, for every other session.
+    """
+    if boundaries is not None and mode == "add":
+        raise ValueError("claims can only be added to the built-in ones on the built-in map")
+    if mode == "add":
+        user = claims.claims.assign(claim_id="you:" + claims.claims["claim_id"])
+        all_claims = pd.concat([base.claims, user], ignore_index=True)
+        all_sources = pd.concat([base.sources, sources], ignore_index=True).drop_duplicates(
+            "source_id"
+        )
+    else:
+        all_claims, all_sources = claims.claims, sources
+    meta = dict(base.boundary_meta)
+    if boundary_credit is not None:
+        meta = {"credit": boundary_credit}
+    return replace(
+        base,
+        places=places or base.places,
+        boundaries=boundaries if boundaries is not None else base.boundaries,
+        boundary_meta=meta,
+        sources=all_sources.reset_index(drop=True),
+        claims=all_claims,
+        problems=tuple(claims.problems),
+        claims_load=claims,
+        boundary_file=None if boundaries is not None else base.boundary_file,
+        label=label,
+    )
 
 
 def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:

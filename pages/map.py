@@ -53,7 +53,11 @@ with map_column:
     st_folium(
         base_map(
             credit=credit,
-            geometry_url=assets.data_url(data.boundary_file.name),
+            **(
+                {"geometry_url": assets.data_url(data.boundary_file.name)}
+                if data.boundary_file is not None
+                else {"geometry": data.geometry}
+            ),
             leaflet_js=assets.leaflet_js(),
             leaflet_css=assets.leaflet_css(),
         ),
