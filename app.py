@@ -22,7 +22,7 @@ pages = st.navigation(
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
-context = state.sidebar(state.dataset())
+context = state.sidebar(state.active_dataset())
 st.session_state["_context"] = context
 pages.run()
 state.write_url(replace(context.view, place=st.session_state.get(state.PLACE)))
