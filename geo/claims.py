@@ -233,9 +233,12 @@ def _check_row(
     if cell["province"]:
         match = places.match(cell["province"])
         if not match.matched:
+            explanation = match.explain()
+            if not explanation.endswith(("?", ".")):
+                explanation += "."
             bad(
                 "province",
-                match.explain() + " Use a province name or code, or leave it blank for a "
+                explanation + " Use a province name or code, or leave it blank for a "
                 "country-wide claim and put the area in 'place'.",
             )
     return found

@@ -1,0 +1,432 @@
+"""ACLED event exports turned into claims, in memory; the user's file is never changed.
+
+An ACLED event is what ACLED coded from the reports it names, so each converted event is a
+claim *reported* by those sources. How each claim field is filled:
+
+- claim_id: "ACLED-" + event_id_cnty
+- claimant: source (who reported the event); "ACLED" if it is empty
+- actor: actor1
+- claim_type: from event_type and sub_event_type, by the table below
+- province: admin1, matched to a province by the usual checks (never guessed)
+- place: location and admin2, e.g. "Gereshk, Nahr-e Saraj" (a name equal to the other is
+  written once)
+- date_start, date_end, date_precision: event_date at ACLED's time_precision: 1 is that day
+  (day); 2 is the week around it, three days either side (week); 3 is that whole month
+  (month)
+- status: reported
+- source_id: ACLED, one source row standing for the export, dated by the latest timestamp
+  (else the latest event date)
+- locator: "ACLED event " + event_id_cnty
+- quote: empty
+- summary: notes on one line; if empty, "sub_event_type: actor1 vs actor2 in location"
+
+Event types and claim types:
+
+| ACLED event type | sub-event type | claim type |
+|---|---|---|
+| Battles | any | attack |
+| Explosions/Remote violence | any | attack |
+| Violence against civilians | any | attack |
+| Strategic developments | Non-violent transfer of territory | control |
+| Strategic developments | Headquarters or base established | presence |
+
+Other events (Protests, Riots, and the strategic developments Agreement, Arrests, Change to
+group/activity, Disrupted weapons use, Looting/property destruction and Other) fit no claim
+type in this dashboard's vocabulary. They are not converted but listed as problems, as are
+rows about another country, rows with an unreadable date or time_precision, and rows
+without an event id.
+
+>>> claim_type_for("Battles", "Armed clash"), claim_type_for("Protests", "Peaceful protest")
+('attack', None)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from geo.claims import COLUMNS
+from geo.dates import parse_date
+from geo.problems import Problem
+from geo.sources import SOURCE_COLUMNS
+from geo.vocab import CLAIM_TYPES
+
+ACLED_COLUMNS = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+# Enough to recognise an export and convert it; some exports leave out other columns.
+ACLED_CORE_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "country", "admin1")
+SOURCE_ID = "ACLED"
+STATUS = "reported"
+
+# The claim field each ACLED column feeds, so problems can name the user's own column.
+FIELD_SOURCES: dict[str, str] = {
+    "claim_id": "event_id_cnty",
+    "claimant": "source",
+    "actor": "actor1",
+    "claim_type": "event_type",
+    "province": "admin1",
+    "place": "location",
+    "date_start": "event_date",
+    "date_end": "event_date",
+    "date_precision": "time_precision",
+    "locator": "event_id_cnty",
+    "summary": "notes",
+}
+
+_BY_EVENT_TYPE = {
+    "battles": "attack",
+    "explosions/remote violence": "attack",
+    "violence against civilians": "attack",
+}
+_BY_SUB_EVENT_TYPE = {
+    ("strategic developments", "non-violent transfer of territory"): "control",
+    ("strategic developments", "headquarters or base established"): "presence",
+}
+ACLED_EVENT_TYPES = (
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Protests",
+    "Riots",
+    "Strategic developments",
+)
+_CONVERTED = (
+    "Battles, Explosions/Remote violence and Violence against civilians (as attack); "
+    "Strategic developments: Non-violent transfer of territory (as control) and Headquarters "
+    "or base established (as presence)"
+)
+_PRECISIONS = {"1": "day", "2": "week", "3": "month"}
+_WEEK_HALF = dt.timedelta(days=3)
+_RELIABILITY = (
+    "Event data coded by ACLED from the sources named in each event's claimant; not verified "
+    "by this dashboard."
+)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def claim_type_for(event_type: str, sub_event_type: str) -> str | None:
+    """The claim type for an ACLED event type, or None when none fits honestly.
+
+    >>> claim_type_for(" strategic developments", "Headquarters or base established")
+    'presence'
+    >>> claim_type_for("Strategic developments", "Arrests") is None
+    True
+    """
+    event, sub = _key(event_type), _key(sub_event_type)
+    return _BY_SUB_EVENT_TYPE.get((event, sub)) or _BY_EVENT_TYPE.get(event)
+
+
+def is_acled(columns: Collection[str]) -> bool:
+    """Whether a header has the columns every ACLED export has (in any case).
+
+    >>> is_acled(["EVENT_ID_CNTY", "event_date", "event_type", "actor1", "country", "admin1"])
+    True
+    """
+    names = {_key(str(c)) for c in columns}
+    return all(c in names for c in ACLED_CORE_COLUMNS)
+
+
+def missing_acled_columns(columns: Collection[str]) -> list[str]:
+    """The standard ACLED columns that a header lacks.
+
+    >>> missing_acled_columns(ACLED_COLUMNS[:-2])
+    ['tags', 'timestamp']
+    """
+    names = {_key(str(c)) for c in columns}
+    return [c for c in ACLED_COLUMNS if c not in names]
+
+
+@dataclass
+class AcledConversion:
+    """Claims and their one source made from an ACLED export, and the rows left out."""
+
+    claims: pd.DataFrame
+    sources: pd.DataFrame
+    # The user's row number of each claims row, for validate_claims(row_numbers=...).
+    claim_row_numbers: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def acled_to_claims(
+    frame: pd.DataFrame, row_numbers: Sequence[int], *, country: str = "Afghanistan"
+) -> AcledConversion:
+    """Convert an ACLED export (all cells text) into claims rows, reporting what cannot be.
+
+    ``row_numbers[i]`` is the user's row number of ``frame``'s i-th row. Raises ValueError
+    if the frame is not an ACLED export (check with :func:`is_acled` first).
+    """
+    if len(row_numbers) != len(frame):
+        raise ValueError(f"{len(row_numbers)} row numbers given for {len(frame)} rows")
+    if not is_acled([str(c) for c in frame.columns]):
+        missing = [c for c in ACLED_CORE_COLUMNS if c in missing_acled_columns(frame.columns)]
+        raise ValueError(f"not an ACLED export: it lacks the column(s) {', '.join(missing)}")
+    # The user's own spelling of each ACLED column, for reading cells and naming problems.
+    user_column: dict[str, str] = {}
+    for column in frame.columns:
+        user_column.setdefault(_key(str(column)), str(column))
+    notes: list[str] = []
+    missing = missing_acled_columns(frame.columns)
+    if missing:
+        notes.append(
+            "the export lacks these usual ACLED columns: "
+            + ", ".join(missing)
+            + (
+                " (every row needs time_precision to be converted)"
+                if "time_precision" in missing
+                else ""
+            )
+        )
+
+    records: list[dict[str, str]] = []
+    numbers: list[int] = []
+    problems: list[Problem] = []
+    other_countries: dict[str, int] = {}
+    # The export is dated by when ACLED last changed its events, else by its latest event.
+    stamps: list[dt.date] = []
+    event_dates: list[dt.date] = []
+    bad_timestamps = 0
+    for row, values in zip(row_numbers, frame.to_dict("records"), strict=True):
+        event = _Event(row, values, user_column)
+        row_country = event.cell("country")
+        if _key(row_country) != _key(country):
+            other_countries[row_country] = other_countries.get(row_country, 0) + 1
+            about = f"is about {row_country}" if row_country else "names no country"
+            problems.append(
+                event.problem(
+                    "country",
+                    f"row {about}, not {country}: not mapped onto the provinces of {country}",
+                )
+            )
+            continue
+        found, claim = _convert(event)
+        if claim is None:
+            problems.extend(found)
+            continue
+        records.append(claim)
+        numbers.append(row)
+        event_dates.append(parse_date(event.cell("event_date")))
+        stamp = _timestamp_date(event.cell("timestamp"))
+        if stamp is not None:
+            stamps.append(stamp)
+        elif event.cell("timestamp"):
+            bad_timestamps += 1
+
+    total = len(frame)
+    if other_countries and not records and sum(other_countries.values()) == total:
+        named = ", ".join(c or "(blank)" for c in sorted(other_countries, key=str))
+        notes.append(
+            f"the export seems to be for {named}, not {country}: none of its {total} rows "
+            f"were converted. Export the events for {country} from ACLED."
+        )
+    if bad_timestamps:
+        notes.append(
+            f"{bad_timestamps} timestamp value(s) are not Unix seconds and were not used to "
+            "date the export"
+        )
+    notes.append(
+        f"{len(records)} of {total} ACLED events converted to claims"
+        + (
+            f"; the other {total - len(records)} are listed as problems"
+            if total > len(records)
+            else ""
+        )
+    )
+    claims = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    published = max(stamps or event_dates, default=None)
+    sources = pd.DataFrame(
+        [_source_row(published)] if published else [], columns=list(SOURCE_COLUMNS)
+    )
+    return AcledConversion(claims, sources, numbers, problems, notes)
+
+
+@dataclass
+class _Event:
+    """One row of the export, read by ACLED column name whatever its case in the file."""
+
+    row: int
+    values: dict[str, object]
+    user_column: dict[str, str]
+
+    def cell(self, acled: str) -> str:
+        column = self.user_column.get(acled)
+        value = self.values.get(column) if column is not None else None
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        return str(value).strip()
+
+    def problem(self, acled: str, message: str) -> Problem:
+        return Problem(self.row, self.user_column.get(acled, acled), self.cell(acled), message)
+
+
+def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
+    """One event's claim, or the problems that stop it from being one."""
+    cell, problem = event.cell, event.problem
+    found: list[Problem] = []
+    event_id = cell("event_id_cnty")
+    if not event_id:
+        found.append(
+            problem(
+                "event_id_cnty",
+                "event_id_cnty is empty; every ACLED event has "
+                "one: check that the export is complete",
+            )
+        )
+    event_type, sub_event_type = cell("event_type"), cell("sub_event_type")
+    claim_type = claim_type_for(event_type, sub_event_type)
+    if claim_type is None:
+        found.append(problem("event_type", _no_claim_type(event_type, sub_event_type)))
+    date: dt.date | None = None
+    try:
+        date = parse_date(cell("event_date"))
+    except ValueError as error:
+        found.append(problem("event_date", str(error)))
+    precision = _PRECISIONS.get(cell("time_precision"))
+    if precision is None:
+        found.append(
+            problem(
+                "time_precision",
+                "time_precision must be 1 (the day is known), 2 (the week) or 3 (the month), "
+                "as ACLED codes it",
+            )
+        )
+    if found or date is None or precision is None or claim_type is None:
+        return found, None
+    start, end = _date_range(date, precision)
+    return [], {
+        "claim_id": f"ACLED-{event_id}",
+        "claimant": cell("source") or "ACLED",
+        "actor": cell("actor1"),
+        "claim_type": claim_type,
+        "province": cell("admin1"),
+        "place": _place(cell("location"), cell("admin2")),
+        "date_start": start.isoformat(),
+        "date_end": end.isoformat(),
+        "date_precision": precision,
+        "status": STATUS,
+        "source_id": SOURCE_ID,
+        "locator": f"ACLED event {event_id}",
+        "quote": "",
+        "summary": _summary(cell),
+    }
+
+
+def _no_claim_type(event_type: str, sub_event_type: str) -> str:
+    what = f"{event_type!r}" + (f" ({sub_event_type})" if sub_event_type else "")
+    known = _key(event_type) in {_key(t) for t in ACLED_EVENT_TYPES}
+    head = (
+        f"ACLED event type {what} has no claim type in this dashboard's vocabulary "
+        f"({', '.join(CLAIM_TYPES)}), so the event is not converted"
+        if known
+        else f"{what} is not an ACLED event type ({', '.join(ACLED_EVENT_TYPES)})"
+    )
+    return f"{head}. Converted are: {_CONVERTED}."
+
+
+def _date_range(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The days an ACLED date can mean at its time_precision.
+
+    >>> _date_range(dt.date(2022, 2, 10), "month")
+    (datetime.date(2022, 2, 1), datetime.date(2022, 2, 28))
+    >>> _date_range(dt.date(2022, 1, 2), "week")
+    (datetime.date(2021, 12, 30), datetime.date(2022, 1, 5))
+    """
+    if precision == "week":
+        return date - _WEEK_HALF, date + _WEEK_HALF
+    if precision == "month":
+        last = calendar.monthrange(date.year, date.month)[1]
+        return date.replace(day=1), date.replace(day=last)
+    return date, date
+
+
+def _place(location: str, admin2: str) -> str:
+    """Location and district, each once.
+
+    >>> _place("Lashkar Gah", "lashkar gah"), _place("", "Nad Ali"), _place("Gereshk", "Nad Ali")
+    ('Lashkar Gah', 'Nad Ali', 'Gereshk, Nad Ali')
+    """
+    parts: list[str] = []
+    for part in (location, admin2):
+        if part and _key(part) not in {_key(p) for p in parts}:
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def _summary(cell: Callable[[str], str]) -> str:
+    notes = " ".join(cell("notes").split())
+    if notes:
+        return notes
+    text = f"{cell('sub_event_type') or cell('event_type')}: {cell('actor1')}"
+    if cell("actor2"):
+        text += f" vs {cell('actor2')}"
+    if cell("location"):
+        text += f" in {cell('location')}"
+    return text
+
+
+_UNIX_SECONDS = re.compile(r"^\d{9,11}(\.0+)?$")
+
+
+def _timestamp_date(text: str) -> dt.date | None:
+    """ACLED's timestamp (Unix seconds, when the event was last changed) as a date.
+
+    >>> _timestamp_date("1652745600"), _timestamp_date("2022-05-17")
+    (datetime.date(2022, 5, 17), None)
+    """
+    if not _UNIX_SECONDS.match(text):
+        return None
+    return dt.datetime.fromtimestamp(int(float(text)), tz=dt.UTC).date()
+
+
+def _source_row(published: dt.date) -> dict[str, str]:
+    return {
+        "source_id": SOURCE_ID,
+        "title": "ACLED event data export",
+        "publisher": "Armed Conflict Location & Event Data Project (ACLED)",
+        "author": "",
+        "published": published.isoformat(),
+        "kind": "dataset",
+        "url": "",
+        "speaker": "",
+        "reliability_note": _RELIABILITY,
+        "file": "",
+    }

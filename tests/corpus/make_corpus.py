@@ -1,0 +1,888 @@
+"""Write the corpus of bad and awkward uploads, and what loading each must report.
+
+Run it only to change the corpus: `.venv/bin/python tests/corpus/make_corpus.py`. The files
+are committed data; tests read them and never run this script. Every file is written the
+same way each time (fixed seeds, fixed timestamps inside .xlsx), so a change shows in git.
+
+All content is invented for testing: "Test Group A", "Synthetic test claim 1" and ACLED-like
+rows with ids such as AFGTEST01 are not real claims or real ACLED events.
+
+Each expectation in expected.json is either {"unreadable": "<part of the message>"} or
+{"kind": ..., "loaded": N, "errors": [[row, column, "<part of the message>"], ...],
+"notes": ["<part of a note>", ...]}; "errors" lists every error exactly once, and
+"values" optionally gives loaded claims' values by column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+HERE = Path(__file__).parent
+# The formats are written out here, not imported from geo, so the corpus stays what it is
+# when the code changes; the tests then show what a change does to these files.
+SOURCE = "cnn-2022-08-30-bergen-nazary"  # a source id of data/sources.csv
+COLUMNS = (
+    "claim_id",
+    "claimant",
+    "actor",
+    "claim_type",
+    "province",
+    "place",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "status",
+    "source_id",
+    "locator",
+    "quote",
+    "summary",
+)
+ACLED_COLUMNS = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)
+
+Expected = dict[str, object]
+CASES: dict[str, tuple[Callable[[], bytes], Expected]] = {}
+
+
+def case(name: str, expected: Expected) -> Callable[[Callable[[], bytes]], Callable[[], bytes]]:
+    def register(make: Callable[[], bytes]) -> Callable[[], bytes]:
+        CASES[name] = (make, expected)
+        return make
+
+    return register
+
+
+def claim(i: int, **changes: str) -> list[str]:
+    row = {
+        "claim_id": f"T{i:03d}",
+        "claimant": "Test Group A spokesperson",
+        "actor": "Test Group A",
+        "claim_type": "presence",
+        "province": "Panjshir",
+        "place": "Test Valley",
+        "date_start": "2022-05-16",
+        "date_end": "",
+        "date_precision": "day",
+        "status": "claimed",
+        "source_id": SOURCE,
+        "locator": f"test paragraph {i}",
+        "quote": "",
+        "summary": f"Synthetic test claim {i}.",
+    }
+    row.update(changes)
+    return [row[c] for c in COLUMNS]
+
+
+def acled(i: int, **changes: str) -> list[str]:
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update(
+        event_id_cnty=f"AFGTEST{i:02d}",
+        event_date="2022-05-16",
+        year="2022",
+        time_precision="1",
+        disorder_type="Political violence",
+        event_type="Battles",
+        sub_event_type="Armed clash",
+        actor1="Test Group A",
+        actor2="Test Group B",
+        inter1="Rebel group",
+        inter2="Rebel group",
+        interaction="Rebel group-Rebel group",
+        iso="4",
+        region="Test Region",
+        country="Afghanistan",
+        admin1="Kabul",
+        admin2="Test District",
+        location="Test Village",
+        latitude="34.5000",
+        longitude="69.1000",
+        geo_precision="1",
+        source="Test News Agency",
+        source_scale="National",
+        notes=f"Synthetic test event {i}.",
+        fatalities="0",
+        timestamp="1652745600",
+    )
+    row.update(changes)
+    return [row[c] for c in ACLED_COLUMNS]
+
+
+def table(
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str] = COLUMNS,
+    delimiter: str = ",",
+    newline: str = "\n",
+) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def loads(kind: str, loaded: int, errors: Sequence[Sequence[object]] = (), **more: object):
+    return {"kind": kind, "loaded": loaded, "errors": [list(e) for e in errors], **more}
+
+
+def unreadable(part: str) -> Expected:
+    return {"unreadable": part}
+
+
+def xlsx(build: Callable[[openpyxl.Workbook], None], cached: dict[str, str] | None = None):
+    """An .xlsx with fixed timestamps; ``cached`` gives formulas a saved result (cell -> xml).
+
+    openpyxl writes formulas without results, as a file never opened in Excel has them.
+    """
+    workbook = openpyxl.Workbook()
+    workbook.properties.created = dt.datetime(*FIXED_TIME)
+    build(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == "xl/theme/theme1.xml":
+                continue  # 7 KB of colours a table does not need, to keep the corpus small
+            data = re.sub(
+                rb'<(Override|Relationship)[^>]*theme1\.xml"[^>]*/>',
+                b"",
+                source.read(info.filename),
+            )
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data
+                )
+            if info.filename == "xl/worksheets/sheet1.xml" and cached:
+                for ref, cell in cached.items():
+                    pattern = rf'<c r="{ref}"[^>]*><f>.*?</f><v\s*/>'.encode()
+                    data, count = re.subn(pattern, lambda _, c=cell: c.encode(), data)
+                    assert count == 1, f"formula cell {ref} not found"
+            entry = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
+def sheet_rows(sheet: Any, rows: Sequence[Sequence[object]]) -> None:
+    for row in rows:
+        sheet.append(list(row))
+
+
+# --- claims in this project's format ---------------------------------------------------------
+
+
+@case("claims_full.csv", loads("claims", 3))
+def _() -> bytes:
+    rows = [
+        claim(1, quote="we are in the test valley"),
+        claim(
+            2,
+            claim_type="attack",
+            province="AF-KAB",
+            place="Test Town",
+            date_end="2022-05-20",
+            date_precision="week",
+            status="reported",
+            claimant="Test Reporter",
+        ),
+        claim(3, province="", place="northern test area", claim_type="control"),
+    ]
+    return utf8(table(rows))
+
+
+@case("claims_utf8_bom.csv", loads("claims", 2, values={"claim_id": ["T001", "T002"]}))
+def _() -> bytes:
+    return b"\xef\xbb\xbf" + utf8(table([claim(1), claim(2)]))
+
+
+@case(
+    "claims_cp1252.csv",
+    loads(
+        "claims",
+        2,
+        notes=["Windows-1252"],
+        values={
+            "summary": ["Synthetic claim about the café.", "Synthetic claim: group\u2019s base."]
+        },
+    ),
+)
+def _() -> bytes:
+    rows = [
+        claim(1, summary="Synthetic claim about the café."),
+        claim(2, summary="Synthetic claim: group\u2019s base."),
+    ]
+    return table(rows).encode("cp1252")
+
+
+@case("claims_utf16.csv", loads("claims", 2, notes=["UTF-16", "tabs"]))
+def _() -> bytes:
+    # Excel's "Unicode Text" export: UTF-16 little-endian with a BOM, tab-separated, CRLF.
+    return table([claim(1), claim(2, place="Dasht-e Tést")], delimiter="\t", newline="\r\n").encode(
+        "utf-16"
+    )
+
+
+@case("claims_utf16_no_bom.csv", unreadable("UTF-16 text without a byte-order mark"))
+def _() -> bytes:
+    return table([claim(1)]).encode("utf-16-le")
+
+
+@case(
+    "claims_semicolon.csv",
+    loads(
+        "claims",
+        2,
+        notes=["semicolons"],
+        values={"summary": ["Synthetic claim, with commas, inside.", "Synthetic test claim 2."]},
+    ),
+)
+def _() -> bytes:
+    rows = [claim(1, summary="Synthetic claim, with commas, inside."), claim(2)]
+    return utf8(table(rows, delimiter=";"))
+
+
+@case("claims_tab.tsv", loads("claims", 2, notes=["tabs"]))
+def _() -> bytes:
+    return utf8(table([claim(1), claim(2, summary="Synthetic, with a comma.")], delimiter="\t"))
+
+
+@case("claims_pipe.csv", loads("claims", 1, notes=["vertical bars"]))
+def _() -> bytes:
+    return utf8(
+        table([claim(1, summary="Synthetic; with a semicolon, and a comma.")], delimiter="|")
+    )
+
+
+@case(
+    "stray_delimiter.csv",
+    loads("claims", 2, [[3, None, "15 fields but the header has 14"]]),
+)
+def _() -> bytes:
+    good = table([claim(1)])
+    stray = ",".join(claim(2)[:-1]) + ",Synthetic claim, with an unquoted comma.\n"
+    return utf8(good + stray + table([claim(3)]).split("\n", 1)[1])
+
+
+@case(
+    "embedded_newline.csv",
+    loads("claims", 2, [[3, "province", "names no single known place"]]),
+)
+def _() -> bytes:
+    # CRLF between records, a bare LF inside the quoted field: row 3 is still row 3.
+    rows = [
+        claim(1, summary="Synthetic claim\non two lines."),
+        claim(2, province="Atlantis"),
+        claim(3),
+    ]
+    return utf8(table(rows, newline="\r\n"))
+
+
+@case(
+    "formulas.csv",
+    loads(
+        "claims",
+        3,
+        values={"summary": ["=1+2", '=HYPERLINK("http://example.invalid","click")', "@SUM(A1)"]},
+    ),
+)
+def _() -> bytes:
+    rows = [
+        claim(1, summary="=1+2", place="+cmd"),
+        claim(2, summary='=HYPERLINK("http://example.invalid","click")', quote="-2+3"),
+        claim(3, summary="@SUM(A1)"),
+    ]
+    return utf8(table(rows))
+
+
+@case(
+    "mixed_dates.csv",
+    loads(
+        "claims",
+        3,
+        [
+            [5, "date_start", "ambiguous"],
+            [6, "date_start", "is not a date"],
+            [7, "date_end", "before it starts"],
+        ],
+        values={"date_start": ["2022-05-16", "2022-05-16", "2022-05-16"]},
+    ),
+)
+def _() -> bytes:
+    rows = [
+        claim(1, date_start="2022-05-16"),
+        claim(2, date_start="16 May 2022"),
+        claim(3, date_start="May 16, 2022"),
+        claim(4, date_start="05/06/2022"),
+        claim(5, date_start="2022-13-01"),
+        claim(6, date_start="2022-05-16", date_end="2022-05-01"),
+    ]
+    return utf8(table(rows))
+
+
+@case(
+    "unknown_provinces.csv",
+    loads(
+        "claims",
+        3,
+        [
+            [2, "province", "did you mean Panjshir (AF-PAN)"],
+            [3, "province", "'Kapisa/Parwan' names no single known place"],
+            [5, "province", "'Atlantis' names no single known place"],
+        ],
+    ),
+)
+def _() -> bytes:
+    rows = [
+        claim(1, province="Panjshirr"),
+        claim(2, province="Kapisa/Parwan"),
+        claim(3, province="Hilmand"),
+        claim(4, province="Atlantis"),
+        claim(5, province="AF-KAB"),
+        claim(6, province=""),
+    ]
+    return utf8(table(rows))
+
+
+@case("duplicate_ids.csv", loads("claims", 2, [[4, "claim_id", "row 2 already uses it"]]))
+def _() -> bytes:
+    return utf8(table([claim(1), claim(2), claim(1, summary="Synthetic repeat.")]))
+
+
+@case("huge_field.csv", loads("claims", 2))
+def _() -> bytes:
+    filler = ("Synthetic filler sentence for a very long summary. " * 2000)[:100_000]
+    return utf8(table([claim(1, summary=filler), claim(2)]))
+
+
+@case(
+    "html_in_text.csv",
+    loads("claims", 2, values={"place": ["<b>Test</b> Valley", "Test Valley"]}),
+)
+def _() -> bytes:
+    rows = [
+        claim(1, place="<b>Test</b> Valley", summary="<script>alert('x')</script> Synthetic."),
+        claim(2, quote="<img src=x onerror=alert(1)>", summary="Synthetic &amp; test."),
+    ]
+    return utf8(table(rows))
+
+
+@case("truncated.csv", loads("claims", 2, [[4, None, "the file seems cut off"]]))
+def _() -> bytes:
+    text = table([claim(1), claim(2), claim(3)])
+    return utf8(text[: text.rindex("2022-05-16")])
+
+
+@case("truncated_in_quote.csv", loads("claims", 2, [[4, None, "never closed"]]))
+def _() -> bytes:
+    text = table([claim(1), claim(2), claim(3, summary="Synthetic claim, cut off here")])
+    return utf8(text[: text.rindex(" here")])
+
+
+@case("header_only.csv", unreadable("no data rows"))
+def _() -> bytes:
+    return utf8(table([]))
+
+
+@case("empty.csv", unreadable("is empty (0 bytes)"))
+def _() -> bytes:
+    return b""
+
+
+@case("whitespace_only.csv", unreadable("is empty (only blank space)"))
+def _() -> bytes:
+    return b"  \r\n\t\n   \n"
+
+
+@case("binary_junk.csv", unreadable("NUL bytes"))
+def _() -> bytes:
+    rng = random.Random(20240101)
+    return bytes(rng.randrange(256) for _ in range(2048))
+
+
+@case("image.csv", unreadable("looks like a PNG image"))
+def _() -> bytes:
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64))
+
+
+@case("document.csv", unreadable("looks like a PDF document"))
+def _() -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@case("web_page.csv", unreadable("a web page (HTML)"))
+def _() -> bytes:
+    return b"<!DOCTYPE html>\n<html><body><table><tr><td>claim_id</td></tr></table></body></html>"
+
+
+@case("archive.csv", unreadable("is a ZIP archive (1 file(s): notes.txt)"))
+def _() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("notes.txt", FIXED_TIME), "synthetic test notes")
+    return out.getvalue()
+
+
+@case("old_excel.xls", unreadable("old-style Excel .xls"))
+def _() -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+@case("colon_separated.csv", unreadable("separate its columns with ':'"))
+def _() -> bytes:
+    return utf8(
+        ":".join(COLUMNS) + "\n" + ":".join(claim(1)).replace("2022-05-16", "16 May") + "\n"
+    )
+
+
+@case("duplicate_columns.csv", unreadable("duplicate column names: 'summary'"))
+def _() -> bytes:
+    return utf8(table([[*claim(1), "Synthetic second summary."]], header=[*COLUMNS, "summary"]))
+
+
+@case("blank_header_with_data.csv", unreadable("column 15 (O) has no name"))
+def _() -> bytes:
+    return utf8(table([[*claim(1), "unnamed data"]], header=[*COLUMNS, ""]))
+
+
+@case(
+    "extra_columns.csv",
+    loads("claims", 2, notes=["'analyst_comment': not a claims column", "'internal_ref'"]),
+)
+def _() -> bytes:
+    header = [*COLUMNS, "analyst_comment", "internal_ref"]
+    return utf8(table([[*claim(1), "check later", "X1"], [*claim(2), "", "X2"]], header=header))
+
+
+@case("header_spaces.csv", loads("claims", 2, notes=["spaces around column names were removed"]))
+def _() -> bytes:
+    header = [
+        f" {c} " if i % 3 == 0 else (f"{c}  " if i % 3 == 1 else c) for i, c in enumerate(COLUMNS)
+    ]
+    return utf8(table([claim(1), claim(2)], header=header))
+
+
+@case(
+    "blank_lines.csv",
+    loads("claims", 3, [[8, "claim_type", "unknown claim type"]], notes=["3 blank row(s)"]),
+)
+def _() -> bytes:
+    lines = table([claim(1), claim(2), claim(3), claim(4, claim_type="rumour")]).splitlines()
+    # Row 5 is all separators; the two blank lines at the end are not "between" rows.
+    out = [lines[0], lines[1], "", lines[2], "," * 13, lines[3], "", lines[4], "", ""]
+    return utf8("\n".join(out) + "\n")
+
+
+@case(
+    "short_row.csv",
+    loads(
+        "claims", 1, [[3, "summary", "summary is empty"]], notes=["fewer fields than the header"]
+    ),
+)
+def _() -> bytes:
+    short = ",".join(claim(2)[:12]) + "\n"
+    text = table([claim(1)])
+    return utf8(text + short)
+
+
+@case(
+    "long_header.csv",
+    loads("claims", 1, notes=["'extra_column_150': not a claims column", "x" * 50]),
+)
+def _() -> bytes:
+    extra = [f"extra_column_{i:03d}" for i in range(1, 201)] + ["x" * 2000]
+    return utf8(table([[*claim(1), *["" for _ in extra]]], header=[*COLUMNS, *extra]))
+
+
+@case(
+    "text_numbers.csv",
+    loads(
+        "claims",
+        3,
+        values={
+            "claim_id": ["0012", "007", "1e5"],
+            "place": ["NA", "null", "N/A"],
+            "quote": ["None", "nan", "-"],
+        },
+    ),
+)
+def _() -> bytes:
+    rows = [
+        claim(1, claim_id="0012", place="NA", quote="None"),
+        claim(2, claim_id="007", place="null", quote="nan"),
+        claim(3, claim_id="1e5", place="N/A", quote="-"),
+    ]
+    return utf8(table(rows))
+
+
+@case(
+    "actually_csv.xlsx",
+    loads("claims", 1, notes=["holds plain text despite its name"]),
+)
+def _() -> bytes:
+    return utf8(table([claim(1)]))
+
+
+# --- .xlsx ---------------------------------------------------------------------------------
+
+
+@case("merged_header.xlsx", unreadable("header cells B1:C1 are merged"))
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        sheet_rows(sheet, [COLUMNS, claim(1)])
+        sheet.merge_cells("B1:C1")
+
+    return xlsx(build)
+
+
+@case(
+    "formulas.xlsx",
+    loads(
+        "claims",
+        2,
+        [
+            [4, "summary", "cell N4 has a formula with no saved result"],
+            [5, "place", "cell F5 shows the Excel error #N/A"],
+        ],
+        values={"claim_id": ["T001", "T002"], "summary": ["Synthetic test claim 1.", "3"]},
+    ),
+)
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        sheet.title = "Claims"
+        sheet_rows(sheet, [COLUMNS, claim(1), claim(2), claim(3), claim(4)])
+        sheet["A2"] = '="T00"&"1"'
+        sheet["N3"] = "=1+2"
+        sheet["N4"] = "=LEN(A4)"
+        sheet["F5"] = "=NA()"
+
+    # Excel saves each formula's last result: text (t="str"), a number, an error (t="e").
+    cached = {
+        "A2": '<c r="A2" t="str"><f>"T00"&amp;"1"</f><v>T001</v>',
+        "N3": '<c r="N3"><f>1+2</f><v>3</v>',
+        "F5": '<c r="F5" t="e"><f>NA()</f><v>#N/A</v>',
+    }
+    return xlsx(build, cached)
+
+
+@case(
+    "two_sheets.xlsx",
+    loads("claims", 2, notes=["sheet 'Claims' of 2 sheets used", "'Notes'"]),
+)
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        sheet.title = "Claims"
+        sheet_rows(sheet, [COLUMNS, claim(1), claim(2)])
+        notes = workbook.create_sheet("Notes")
+        sheet_rows(notes, [["Synthetic notes sheet"], ["not claims"]])
+
+    return xlsx(build)
+
+
+@case(
+    "blank_first_row.xlsx",
+    loads(
+        "claims",
+        1,
+        [[4, "province", "'Atlantis' names no single known place"]],
+        notes=["the header is on row 2"],
+    ),
+)
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        sheet_rows(sheet, [[], COLUMNS, claim(1), claim(2, province="Atlantis")])
+
+    return xlsx(build)
+
+
+@case(
+    "merged_data.xlsx",
+    loads(
+        "claims",
+        2,
+        [
+            [3, "province", "part of the merged cells E2:E3"],
+        ],
+    ),
+)
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        sheet_rows(sheet, [COLUMNS, claim(1), claim(2, province=""), claim(3)])
+        sheet.merge_cells("E2:E3")
+
+    return xlsx(build)
+
+
+@case(
+    "typed_cells.xlsx",
+    loads(
+        "claims",
+        2,
+        [[4, "date_start", "'2022-05-16T14:30:00' is not a date"]],
+        values={
+            "claim_id": ["0012", "12"],
+            "date_start": ["2022-05-16", "2022-05-17"],
+            "place": ["3", "0.5"],
+        },
+    ),
+)
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        rows: list[list[object]] = [claim(1, claim_id="0012"), claim(2), claim(3)]
+        rows[0][6] = dt.datetime(2022, 5, 16)
+        rows[0][5] = 3.0
+        rows[1][0] = 12
+        rows[1][6] = dt.date(2022, 5, 17)
+        rows[1][5] = 0.5
+        rows[2][6] = dt.datetime(2022, 5, 16, 14, 30)
+        sheet_rows(sheet, [COLUMNS, *rows])
+
+    return xlsx(build)
+
+
+@case("damaged.xlsx", unreadable("damaged ZIP archive or Excel workbook"))
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet_rows(workbook.active, [COLUMNS, claim(1)])
+
+    return xlsx(build)[:700]
+
+
+# --- ACLED exports ---------------------------------------------------------------------------
+
+
+def _acled_afghanistan_rows() -> list[list[str]]:
+    return [
+        acled(1, admin1="Hilmand"),
+        acled(
+            2,
+            event_date="16 May 2022",
+            time_precision="2",
+            admin1="Sari Pul",
+            event_type="Explosions/Remote violence",
+            sub_event_type="Remote explosive/landmine/IED",
+        ),
+        acled(
+            3, time_precision="3", event_type="Violence against civilians", sub_event_type="Attack"
+        ),
+        acled(
+            4, event_type="Protests", sub_event_type="Peaceful protest", actor1="Protesters (Test)"
+        ),
+        acled(
+            5,
+            event_type="Strategic developments",
+            sub_event_type="Headquarters or base established",
+            notes="",
+        ),
+        acled(6, admin1="Atlantis"),
+        acled(7, time_precision="4"),
+        acled(8, event_date="05/06/2022"),
+        acled(9, event_type="Strategic developments", sub_event_type="Arrests"),
+        acled(
+            10,
+            event_type="Strategic developments",
+            sub_event_type="Non-violent transfer of territory",
+            source="",
+        ),
+        acled(11, admin1="Hilmnd"),
+        acled(1, notes="Synthetic repeat of event 1."),
+    ]
+
+
+ACLED_AFGHANISTAN_ERRORS = [
+    [5, "event_type", "has no claim type in this dashboard's vocabulary"],
+    [7, "province", "'Atlantis' names no single known place"],
+    [8, "time_precision", "must be 1 (the day is known), 2 (the week) or 3 (the month)"],
+    [9, "event_date", "ambiguous"],
+    [10, "event_type", "'Strategic developments' (Arrests) has no claim type"],
+    [12, "province", "did you mean Helmand (AF-HEL)"],
+    [13, "claim_id", "duplicate id: row 2 already uses it"],
+]
+
+
+@case(
+    "acled_afghanistan.csv",
+    loads(
+        "acled",
+        5,
+        ACLED_AFGHANISTAN_ERRORS,
+        notes=["8 of 12 ACLED events converted"],
+        values={
+            "claim_id": [f"ACLED-AFGTEST{i:02d}" for i in (1, 2, 3, 5, 10)],
+            "province": ["AF-HEL", "AF-SAR", "AF-KAB", "AF-KAB", "AF-KAB"],
+            "claim_type": ["attack", "attack", "attack", "presence", "control"],
+            "date_precision": ["day", "week", "month", "day", "day"],
+            "date_start": ["2022-05-16", "2022-05-13", "2022-05-01", "2022-05-16", "2022-05-16"],
+            "date_end": ["2022-05-16", "2022-05-19", "2022-05-31", "2022-05-16", "2022-05-16"],
+            "claimant": ["Test News Agency"] * 4 + ["ACLED"],
+            "summary": [
+                "Synthetic test event 1.",
+                "Synthetic test event 2.",
+                "Synthetic test event 3.",
+                "Headquarters or base established: Test Group A vs Test Group B in Test Village",
+                "Synthetic test event 10.",
+            ],
+        },
+    ),
+)
+def _() -> bytes:
+    return utf8(table(_acled_afghanistan_rows(), header=ACLED_COLUMNS))
+
+
+@case(
+    "acled_afghanistan.xlsx",
+    loads("acled", 2, values={"date_start": ["2022-05-16", "2022-04-30"]}),
+)
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        rows: list[list[object]] = [acled(1), acled(2, time_precision="2")]
+        rows[0][0:4] = ["AFGTEST01", dt.datetime(2022, 5, 16), 2022, 1]
+        rows[1][0:4] = ["AFGTEST02", dt.datetime(2022, 5, 3), 2022, 2]
+        rows[0][30] = 1652745600
+        sheet_rows(workbook.active, [ACLED_COLUMNS, *rows])
+
+    return xlsx(build)
+
+
+@case(
+    "acled_pakistan.csv",
+    loads(
+        "acled",
+        0,
+        [[r, "country", "row is about Pakistan, not Afghanistan"] for r in (2, 3, 4)],
+        notes=["the export seems to be for Pakistan"],
+    ),
+)
+def _() -> bytes:
+    rows = [acled(i, country="Pakistan", iso="586", admin1="Test Province") for i in (1, 2, 3)]
+    return utf8(table(rows, header=ACLED_COLUMNS))
+
+
+@case(
+    "acled_mixed_countries.csv",
+    loads(
+        "acled",
+        2,
+        [[3, "country", "row is about Pakistan"], [5, "country", "row is about Iran"]],
+        notes=["2 of 4 ACLED events converted"],
+    ),
+)
+def _() -> bytes:
+    rows = [acled(1), acled(2, country="Pakistan"), acled(3), acled(4, country="Iran")]
+    return utf8(table(rows, header=ACLED_COLUMNS))
+
+
+@case(
+    "acled_old_headers.csv",
+    loads(
+        "acled", 1, notes=["lacks these usual ACLED columns: civilian_targeting, tags, timestamp"]
+    ),
+)
+def _() -> bytes:
+    # Older exports: upper-case names and fewer columns.
+    keep = [c for c in ACLED_COLUMNS if c not in ("civilian_targeting", "tags", "timestamp")]
+    row = dict(zip(ACLED_COLUMNS, acled(1), strict=True))
+    return utf8(table([[row[c] for c in keep]], header=[c.upper() for c in keep]))
+
+
+# --- any other table ---------------------------------------------------------------------
+
+
+OTHER_MISSING = ("date_precision", "status", "source_id", "locator")
+
+
+@case(
+    "other_table.csv",
+    loads(
+        "other",
+        0,
+        [[None, f, "map a column to " + f] for f in OTHER_MISSING]
+        + [[r, f, f"{f} is empty"] for r in (2, 3) for f in OTHER_MISSING]
+        + [[3, "claimant", "claimant is empty"]],
+        notes=["'Fatalities': not mapped"],
+    ),
+)
+def _() -> bytes:
+    header = ["ID", "Date", "Province", "Group", "Type", "Description", "Source", "Fatalities"]
+    rows = [
+        [
+            "R1",
+            "2022-05-16",
+            "Kabul",
+            "Test Group A",
+            "attack",
+            "Synthetic row 1.",
+            "Test Agency",
+            "0",
+        ],
+        ["R2", "2022-05-17", "Hilmand", "Test Group B", "presence", "Synthetic row 2.", "", "0"],
+    ]
+    return utf8(table(rows, header=header))
+
+
+def main() -> None:
+    expected = {}
+    for name, (make, expectation) in sorted(CASES.items()):
+        (HERE / name).write_bytes(make())
+        expected[name] = expectation
+    (HERE / "expected.json").write_text(
+        json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {len(CASES)} files and expected.json to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

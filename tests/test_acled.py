@@ -1,0 +1,274 @@
+"""ACLED exports to claims: the mapping table, dates, countries, and what is not converted."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.acled import (
+    ACLED_COLUMNS,
+    ACLED_CORE_COLUMNS,
+    FIELD_SOURCES,
+    SOURCE_ID,
+    acled_to_claims,
+    claim_type_for,
+    is_acled,
+    missing_acled_columns,
+)
+from geo.claims import COLUMNS, validate_claims
+from geo.mapping import relabel_problems
+from geo.places import load_place_registry
+from geo.sources import SOURCE_COLUMNS
+
+
+def event(i: int = 1, **changes: str) -> dict[str, str]:
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update(
+        event_id_cnty=f"AFGTEST{i:02d}",
+        event_date="2022-05-16",
+        time_precision="1",
+        event_type="Battles",
+        sub_event_type="Armed clash",
+        actor1="Test Group A",
+        actor2="Test Group B",
+        country="Afghanistan",
+        admin1="Kabul",
+        admin2="Test District",
+        location="Test Village",
+        source="Test News Agency",
+        notes=f"Synthetic test event {i}.",
+        timestamp="1652745600",
+    )
+    row.update(changes)
+    return row
+
+
+def convert(*events: dict[str, str], **options: str):
+    frame = pd.DataFrame(list(events), dtype=object)
+    return acled_to_claims(frame, [i + 2 for i in range(len(events))], **options)
+
+
+def test_one_event_becomes_one_claim_as_documented() -> None:
+    result = convert(event(1))
+    assert list(result.claims.columns) == list(COLUMNS)
+    assert result.claims.iloc[0].to_dict() == {
+        "claim_id": "ACLED-AFGTEST01",
+        "claimant": "Test News Agency",
+        "actor": "Test Group A",
+        "claim_type": "attack",
+        "province": "Kabul",
+        "place": "Test Village, Test District",
+        "date_start": "2022-05-16",
+        "date_end": "2022-05-16",
+        "date_precision": "day",
+        "status": "reported",
+        "source_id": "ACLED",
+        "locator": "ACLED event AFGTEST01",
+        "quote": "",
+        "summary": "Synthetic test event 1.",
+    }
+    assert result.claim_row_numbers == [2]
+    assert result.problems == []
+
+
+def test_the_export_is_one_source() -> None:
+    result = convert(event(1, timestamp="1652745600"), event(2, timestamp="1660000000"))
+    assert list(result.sources.columns) == list(SOURCE_COLUMNS)
+    (source,) = result.sources.to_dict("records")
+    assert source["source_id"] == SOURCE_ID
+    assert source["published"] == "2022-08-08"  # the latest timestamp
+    assert source["kind"] == "dataset"
+    assert source["publisher"] == "Armed Conflict Location & Event Data Project (ACLED)"
+    assert "not verified by this dashboard" in source["reliability_note"]
+
+
+def test_source_dated_by_latest_event_when_no_timestamps() -> None:
+    result = convert(
+        event(1, timestamp="", event_date="2022-05-16"),
+        event(2, timestamp="", event_date="2022-06-01"),
+    )
+    assert result.sources.iloc[0]["published"] == "2022-06-01"
+
+
+def test_any_timestamp_wins_over_event_dates() -> None:
+    result = convert(
+        event(1, timestamp="1652745600", event_date="2022-05-16"),
+        event(2, timestamp="", event_date="2022-06-01"),
+    )
+    assert result.sources.iloc[0]["published"] == "2022-05-17"
+
+
+def test_timestamp_that_is_not_unix_seconds_is_noted() -> None:
+    result = convert(event(1, timestamp="yesterday"))
+    assert result.sources.iloc[0]["published"] == "2022-05-16"
+    assert any("not Unix seconds" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "start", "end", "term"),
+    [
+        ("2022-05-16", "1", "2022-05-16", "2022-05-16", "day"),
+        ("16 May 2022", "1", "2022-05-16", "2022-05-16", "day"),
+        ("2022-05-16", "2", "2022-05-13", "2022-05-19", "week"),
+        ("2022-01-01", "2", "2021-12-29", "2022-01-04", "week"),
+        ("2022-05-16", "3", "2022-05-01", "2022-05-31", "month"),
+        ("2024-02-10", "3", "2024-02-01", "2024-02-29", "month"),
+        ("2022-12-31", "3", "2022-12-01", "2022-12-31", "month"),
+    ],
+)
+def test_dates_widen_with_time_precision(date, precision, start, end, term) -> None:
+    claim = convert(event(1, event_date=date, time_precision=precision)).claims.iloc[0]
+    assert (claim["date_start"], claim["date_end"], claim["date_precision"]) == (start, end, term)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "sub_event_type", "claim_type"),
+    [
+        ("Battles", "Government regains territory", "attack"),
+        ("Explosions/Remote violence", "Air/drone strike", "attack"),
+        ("Violence against civilians", "Abduction/forced disappearance", "attack"),
+        ("Strategic developments", "Non-violent transfer of territory", "control"),
+        ("Strategic developments", "Headquarters or base established", "presence"),
+        ("strategic  developments", "headquarters or base established", "presence"),
+        ("Strategic developments", "Arrests", None),
+        ("Strategic developments", "Disrupted weapons use", None),
+        ("Strategic developments", "Looting/property destruction", None),
+        ("Strategic developments", "Agreement", None),
+        ("Strategic developments", "Change to group/activity", None),
+        ("Strategic developments", "Other", None),
+        ("Protests", "Peaceful protest", None),
+        ("Riots", "Mob violence", None),
+    ],
+)
+def test_claim_type_table(event_type, sub_event_type, claim_type) -> None:
+    assert claim_type_for(event_type, sub_event_type) == claim_type
+
+
+def test_event_without_a_claim_type_is_reported_not_invented() -> None:
+    result = convert(event(1, event_type="Riots", sub_event_type="Mob violence"))
+    assert result.claims.empty and result.sources.empty
+    (problem,) = result.problems
+    assert (problem.row, problem.column, problem.value) == (2, "event_type", "Riots")
+    assert "has no claim type in this dashboard's vocabulary" in problem.message
+    assert "Converted are: Battles" in problem.message
+
+
+def test_unknown_event_type_is_named_as_such() -> None:
+    (problem,) = convert(event(1, event_type="Batles")).problems
+    assert "'Batles' (Armed clash) is not an ACLED event type" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "part"),
+    [
+        ({"event_date": "05/06/2022"}, "event_date", "ambiguous"),
+        ({"event_date": ""}, "event_date", "is not a date"),
+        ({"time_precision": "0"}, "time_precision", "must be 1"),
+        ({"time_precision": ""}, "time_precision", "must be 1"),
+        ({"event_id_cnty": ""}, "event_id_cnty", "event_id_cnty is empty"),
+    ],
+)
+def test_bad_cells_are_reported_at_their_column(changes, column, part) -> None:
+    result = convert(event(1, **changes))
+    assert result.claims.empty
+    (problem,) = result.problems
+    assert (problem.row, problem.column) == (2, column)
+    assert part in problem.message
+
+
+def test_every_problem_of_a_row_is_reported() -> None:
+    result = convert(event(1, event_type="Protests", time_precision="9", event_date="x"))
+    assert sorted(p.column for p in result.problems) == [
+        "event_date",
+        "event_type",
+        "time_precision",
+    ]
+
+
+def test_other_countries_are_reported_never_converted() -> None:
+    result = convert(event(1), event(2, country="Pakistan"), event(3, country=" afghanistan "))
+    assert result.claim_row_numbers == [2, 4]
+    (problem,) = result.problems
+    assert (problem.row, problem.column, problem.value) == (3, "country", "Pakistan")
+    assert problem.message == (
+        "row is about Pakistan, not Afghanistan: not mapped onto the provinces of Afghanistan"
+    )
+    assert not any("seems to be for" in n for n in result.notes)
+
+
+def test_export_for_another_country_is_named() -> None:
+    result = convert(event(1, country="Pakistan"), event(2, country="Pakistan"))
+    assert len(result.problems) == 2
+    assert any("the export seems to be for Pakistan" in n for n in result.notes)
+
+
+def test_country_is_configurable() -> None:
+    result = convert(event(1, country="Pakistan"), event(2), country="Pakistan")
+    assert result.claim_row_numbers == [2]
+
+
+def test_summary_is_one_line_or_generated() -> None:
+    result = convert(
+        event(1, notes="  Synthetic\nevent,\n\n  two   lines. "),
+        event(2, notes="", actor2="", location=""),
+        event(3, notes="", sub_event_type=""),
+    )
+    assert result.claims["summary"].tolist() == [
+        "Synthetic event, two lines.",
+        "Armed clash: Test Group A",
+        "Battles: Test Group A vs Test Group B in Test Village",
+    ]
+
+
+def test_claimant_defaults_to_acled_and_place_skips_blanks() -> None:
+    claim = convert(event(1, source="", location="", admin2="Test District")).claims.iloc[0]
+    assert claim["claimant"] == "ACLED"
+    assert claim["place"] == "Test District"
+
+
+def test_column_names_in_any_case_and_problems_use_the_users_spelling() -> None:
+    frame = pd.DataFrame([{k.upper(): v for k, v in event(1, time_precision="7").items()}])
+    result = acled_to_claims(frame, [5])
+    (problem,) = result.problems
+    assert (problem.row, problem.column) == (5, "TIME_PRECISION")
+
+
+def test_missing_usual_columns_are_noted_and_time_precision_needed() -> None:
+    row = {k: v for k, v in event(1).items() if k not in ("tags", "time_precision")}
+    result = acled_to_claims(pd.DataFrame([row]), [2])
+    assert any("lacks these usual ACLED columns: time_precision, tags" in n for n in result.notes)
+    assert result.problems[0].column == "time_precision"
+
+
+def test_not_an_acled_export() -> None:
+    with pytest.raises(ValueError, match="lacks the column"):
+        acled_to_claims(pd.DataFrame([{"event_id_cnty": "x"}]), [2])
+    with pytest.raises(ValueError, match="row numbers"):
+        acled_to_claims(pd.DataFrame([event(1)]), [2, 3])
+
+
+def test_recognition() -> None:
+    assert is_acled(ACLED_CORE_COLUMNS)
+    assert not is_acled(ACLED_CORE_COLUMNS[1:])
+    assert missing_acled_columns(ACLED_COLUMNS) == []
+    assert len(ACLED_COLUMNS) == 31
+
+
+def test_converted_claims_pass_the_validator_with_province_spellings() -> None:
+    result = convert(
+        event(1, admin1="Hilmand"),
+        event(2, admin1="Sari Pul"),
+        event(3, admin1="Nowhere Province"),
+        event(1, notes="Synthetic duplicate."),
+    )
+    load = validate_claims(
+        result.claims,
+        places=load_place_registry(),
+        source_ids=set(result.sources["source_id"]),
+        row_numbers=result.claim_row_numbers,
+    )
+    assert load.claims["province"].tolist() == ["AF-HEL", "AF-SAR"]
+    errors = {(p.row, p.column) for p in load.errors}
+    assert errors == {(4, "province"), (5, "claim_id")}
+    shown = relabel_problems(load.errors, FIELD_SOURCES)
+    assert {p.column for p in shown} == {"admin1 (province)", "event_id_cnty (claim_id)"}
