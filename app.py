@@ -19,6 +19,7 @@ pages = st.navigation(
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
         st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
         st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
+        st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )

@@ -109,6 +109,7 @@ def sidebar(data: Dataset) -> Context:
     _read_url_once(data)
     opts = options(data)
     lo, hi = date_bounds(data.claims)
+    _keep_only_available(opts, data)
     with st.sidebar:
         st.toggle("Presenter mode", key=PRESENTER, help="Large type and a full-width map.")
         st.radio(
@@ -146,6 +147,17 @@ def sidebar(data: Dataset) -> Context:
     )
     result = filter_claims(data.claims, claim_filter)
     return Context(data, view, result, st.session_state.get(_URL_NOTES, ()))
+
+
+def _keep_only_available(opts: Options, data: Dataset) -> None:
+    """Drop chosen values the current data lacks (after switching to a user's upload)."""
+    for attr, key in CATEGORY_KEYS.items():
+        allowed = set(getattr(opts, attr))
+        chosen = st.session_state.get(key) or []
+        if any(v not in allowed for v in chosen):
+            st.session_state[key] = [v for v in chosen if v in allowed]
+    if st.session_state.get(PLACE) not in (None, *data.names):
+        st.session_state[PLACE] = None
 
 
 def _window(dates: object, lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,11 @@ class Dataset:
         return citation(rows.iloc[0])
 
     @property
+    def rejected_rows(self) -> int:
+        """How many rows of the loaded files were rejected (each counted once)."""
+        return len({p.row for p in self.problems if p.severity == "error" and p.row is not None})
+
+    @property
     def boundary_credit(self) -> str:
         return str(self.boundary_meta.get("credit", "")) or "source not recorded"
 
@@ -63,6 +69,7 @@ def combine(
     places: PlaceRegistry | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     boundary_credit: str | None = None,
+    problems: Sequence[Problem] | None = None,
 ) -> Dataset:
     """A session's own view: the user's claims instead of, or beside, the built-in ones.
 
@@ -73,11 +80,10 @@ def combine(
     if mode == "add":
         user = claims.claims.assign(claim_id="you:" + claims.claims["claim_id"])
         all_claims = pd.concat([base.claims, user], ignore_index=True)
-        all_sources = pd.concat([base.sources, sources], ignore_index=True).drop_duplicates(
-            "source_id"
-        )
     else:
-        all_claims, all_sources = claims.claims, sources
+        all_claims = claims.claims
+    # The built-in sources stay citable either way; a user's source may reuse none of their ids.
+    all_sources = pd.concat([base.sources, sources], ignore_index=True).drop_duplicates("source_id")
     meta = dict(base.boundary_meta)
     if boundary_credit is not None:
         meta = {"credit": boundary_credit}
@@ -88,7 +94,7 @@ def combine(
         boundary_meta=meta,
         sources=all_sources.reset_index(drop=True),
         claims=all_claims,
-        problems=tuple(claims.problems),
+        problems=tuple(claims.problems if problems is None else problems),
         claims_load=claims,
         boundary_file=None if boundaries is not None else base.boundary_file,
         label=label,

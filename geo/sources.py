@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,11 @@ class SourcesLoad:
 
 def load_sources(path: Path = DEFAULT_SOURCES_CSV) -> SourcesLoad:
     """Load and check the sources table; rows with problems are reported, the rest load."""
-    raw = read_table(path)
+    return validate_sources(read_table(path))
+
+
+def validate_sources(raw: pd.DataFrame, row_numbers: Sequence[int] | None = None) -> SourcesLoad:
+    """Check a sources table (all cells text); ``row_numbers`` as in ``validate_claims``."""
     missing = [c for c in REQUIRED_SOURCE_COLUMNS if c not in raw.columns]
     if missing:
         problem = Problem(
@@ -51,23 +56,27 @@ def load_sources(path: Path = DEFAULT_SOURCES_CSV) -> SourcesLoad:
             f"required column(s) missing; the header must name: {', '.join(SOURCE_COLUMNS)}",
         )
         return SourcesLoad(pd.DataFrame(columns=list(SOURCE_COLUMNS)), [problem])
-    raw = raw.reindex(columns=list(SOURCE_COLUMNS), fill_value="")
+    raw = raw.reset_index(drop=True).reindex(columns=list(SOURCE_COLUMNS), fill_value="")
+    numbers = (
+        list(row_numbers)
+        if row_numbers is not None
+        else [p + FIRST_DATA_ROW for p in range(len(raw))]
+    )
     problems: list[Problem] = []
     keep: list[int] = []
     seen: dict[str, int] = {}
-    for position, record in enumerate(raw.to_dict("records")):
-        row = position + FIRST_DATA_ROW
+    for position, (row, record) in enumerate(zip(numbers, raw.to_dict("records"), strict=True)):
         found = []
         for column in REQUIRED_SOURCE_COLUMNS:
-            if not record[column].strip():
+            if not str(record[column]).strip():
                 found.append(Problem(row, column, "", f"{column} is empty; every source needs one"))
-        sid = record["source_id"].strip()
+        sid = str(record["source_id"]).strip()
         if sid in seen:
             found.append(
                 Problem(row, "source_id", sid, f"duplicate id: row {seen[sid]} already uses it")
             )
         seen.setdefault(sid, row)
-        if record["published"].strip():
+        if str(record["published"]).strip():
             try:
                 parse_date(record["published"])
             except ValueError as exc:

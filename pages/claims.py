@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import render, state
 from geo.escape import csv_safe_frame
+from geo.problems import problems_frame
 from geo.tables import claims_table, search
 
 context = state.current()
@@ -14,7 +15,7 @@ data = context.data
 st.title("Claims")
 st.caption(render.CAVEAT)
 render.url_notes(context.url_notes)
-render.coverage(context, rejected=len(data.claims_load.errors))
+render.coverage(context, rejected=data.rejected_rows)
 
 table = claims_table(context.result.shown, data)
 query = st.text_input(
@@ -25,7 +26,7 @@ query = st.text_input(
 found = search(table, query)
 if query:
     st.markdown(f"{len(found)} of {len(table)} claims in view match the search.")
-st.dataframe(found, hide_index=True, use_container_width=True)
+st.dataframe(found, hide_index=True, width="stretch")
 st.download_button(
     "Download these claims (CSV)",
     csv_safe_frame(found).to_csv(index=False).encode("utf-8"),
@@ -35,11 +36,14 @@ st.download_button(
 )
 
 if data.problems:
-    with st.expander(f"Load report: {len(data.claims_load.errors)} rows rejected"):
-        st.dataframe(data.claims_load.problems_table(), hide_index=True)
-        st.download_button(
-            "Download the rejected rows (CSV)",
-            csv_safe_frame(data.claims_load.rejected).to_csv(index=False).encode("utf-8"),
-            file_name="rejected-rows.csv",
-            mime="text/csv",
-        )
+    with st.expander(f"Load report: {data.rejected_rows} rows rejected"):
+        st.dataframe(problems_frame(data.problems), hide_index=True)
+        if data.label == "built-in data":
+            st.download_button(
+                "Download the rejected rows (CSV)",
+                csv_safe_frame(data.claims_load.rejected).to_csv(index=False).encode("utf-8"),
+                file_name="rejected-rows.csv",
+                mime="text/csv",
+            )
+        else:
+            st.caption("The rejected rows of your file can be downloaded on the Your data page.")

@@ -41,7 +41,7 @@ if presenter:
     as_of = result.shown["date_end"].max().date() if len(result.shown) else dt.date.today()
     filters = "; ".join(f"{k}: {v}" for k, v in active.items()) or "none (all claims)"
     st.markdown(f"**{md(METRICS[view.metric])}** · as of {md(as_of)} · filters: {md(filters)}")
-render.coverage(context, rejected=len(data.claims_load.errors))
+render.coverage(context, rejected=data.rejected_rows)
 
 summary = province_summary(result.on_map)
 place = st.session_state.get(state.PLACE)
@@ -63,7 +63,7 @@ with map_column:
         ),
         key=MAP_KEY,
         height=760 if presenter else 600,
-        use_container_width=True,
+        use_container_width=True,  # streamlit-folium's own parameter
         returned_objects=["last_active_drawing"],
         feature_group_to_add=view_layer(map_view),
         on_change=_clicked,

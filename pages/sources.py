@@ -14,7 +14,7 @@ data = context.data
 st.title("Sources")
 st.caption(render.CAVEAT)
 table = sources_table(data, context.result.shown)
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 for _, source in table.iterrows():
     with st.container(border=True):
         st.markdown(f"**{md(data.citation(str(source['source_id'])))}**")

@@ -9,7 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ("pages/map.py", "pages/claims.py", "pages/sources.py", "pages/about.py")
+PAGES = (
+    "pages/map.py",
+    "pages/claims.py",
+    "pages/sources.py",
+    "pages/your_data.py",
+    "pages/about.py",
+)
 
 
 def run(**params: str | list[str]) -> AppTest:

@@ -1,0 +1,303 @@
+"""Your data: upload claims (and optionally sources and boundaries) for this session only."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import streamlit as st
+
+from dashboard import state
+from geo.boundaries import BoundaryError
+from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
+from geo.claims import COLUMNS, REQUIRED_COLUMNS
+from geo.dataset import combine
+from geo.escape import csv_safe_frame, md
+from geo.ingest import UnreadableFile, read_table_bytes
+from geo.mapping import ColumnMapping, guess_mapping
+from geo.problems import problems_frame
+from geo.sources import validate_sources
+from geo.upload import UploadResult, load_upload
+from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+
+MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
+ALIASES = "_upload_aliases"
+MAPPING = "_upload_mapping"
+FIXED_CHOICES = {"claim_type": CLAIM_TYPES, "status": STATUSES, "date_precision": DATE_PRECISIONS}
+
+builtin = state.dataset()
+
+st.title("Your data")
+st.markdown(
+    "Load your own claims table (CSV or Excel), in this dashboard's format, as an ACLED "
+    "export, or any other table whose columns you map below. It is used in **this browser "
+    "session only**: other users and the files on disk are untouched. Every row is either "
+    "loaded or listed below with its row number, column and reason."
+)
+current = st.session_state.get(state.USER_DATA)
+if current is not None:
+    st.success(f"The dashboard is showing {md(current.label)}.")
+    if st.button("Go back to the built-in data"):
+        del st.session_state[state.USER_DATA]
+        st.rerun()
+
+
+@st.cache_data(show_spinner="Reading the boundary file…", max_entries=4)
+def _boundary_layer(name: str, data: bytes):
+    return read_boundary_upload(name, data)
+
+
+# --- boundaries -----------------------------------------------------------------------------
+with st.expander("Map layer: the built-in Afghan provinces, or your own boundary file"):
+    boundary_file = st.file_uploader(
+        "Boundary file (GeoJSON, GeoPackage, or a zipped Shapefile)",
+        type=["geojson", "json", "gpkg", "zip"],
+        key="boundary_upload",
+    )
+    uploaded_boundaries = None
+    boundary_credit = ""
+    if boundary_file is not None:
+        try:
+            layer = _boundary_layer(boundary_file.name, boundary_file.getvalue())
+            fields = identifier_fields(layer)
+            if not fields:
+                raise BoundaryError(
+                    "no property has a unique, non-empty value for every feature; add one "
+                    "(a code or a name) to the file"
+                )
+            code_field = st.selectbox("Property with each place's code", fields)
+            name_field = st.selectbox("Property with each place's name", fields)
+            boundary_credit = st.text_input(
+                "Credit for these boundaries (shown next to the map)",
+                placeholder="e.g. OCHA COD-AB, 2021",
+            )
+            uploaded_boundaries = prepare_boundaries(
+                layer, boundary_file.name, code_field, name_field
+            )
+            st.markdown(
+                f"{len(uploaded_boundaries.boundaries)} places read from {md(boundary_file.name)}."
+            )
+            for note in uploaded_boundaries.notes:
+                st.caption(md(note))
+        except BoundaryError as error:
+            st.error(md(str(error)))
+            uploaded_boundaries = None
+
+places = uploaded_boundaries.places if uploaded_boundaries else builtin.places
+
+# --- sources (optional) ---------------------------------------------------------------------
+sources_file = st.file_uploader(
+    "Sources table (optional; CSV or Excel with the columns of data/sources.csv)",
+    type=["csv", "tsv", "txt", "xlsx"],
+    key="sources_upload",
+)
+extra_sources = None
+if sources_file is not None:
+    try:
+        read = read_table_bytes(sources_file.name, sources_file.getvalue())
+        sources_load = validate_sources(read.frame, read.row_numbers)
+        extra_sources = sources_load.sources.astype(str)
+        st.caption(f"{len(extra_sources)} sources loaded from {md(sources_file.name)}.")
+        if sources_load.problems:
+            st.warning("Some sources could not be used:")
+            st.dataframe(problems_frame(sources_load.problems), hide_index=True)
+    except UnreadableFile as error:
+        st.error(md(str(error)))
+
+# --- claims ---------------------------------------------------------------------------------
+claims_file = st.file_uploader(
+    f"Claims table (CSV, TSV or Excel .xlsx; up to {MAX_MB} MB)",
+    type=["csv", "tsv", "txt", "xlsx"],
+    key="claims_upload",
+)
+if claims_file is None:
+    st.info(
+        "Choose a file to see what can be read from it. The expected columns are: "
+        + ", ".join(f"`{c}`" for c in COLUMNS)
+        + ". ACLED exports load as they are."
+    )
+    st.stop()
+
+data = claims_file.getvalue()
+digest = hashlib.sha256(data).hexdigest()
+if st.session_state.get("_upload_digest") != digest:
+    # A different file: earlier fixes and mappings were for other columns and names.
+    st.session_state["_upload_digest"] = digest
+    st.session_state[ALIASES] = {}
+    st.session_state.pop(MAPPING, None)
+aliases: dict[str, str] = st.session_state.setdefault(ALIASES, {})
+mapping: ColumnMapping | None = st.session_state.get(MAPPING)
+
+
+def run_pipeline() -> UploadResult | None:
+    try:
+        with st.spinner(f"Reading {claims_file.name}…"):
+            return load_upload(
+                claims_file.name,
+                data,
+                places=places,
+                source_ids=set(builtin.sources["source_id"]),
+                extra_sources=extra_sources,
+                mapping=mapping,
+                aliases=aliases,
+                max_bytes=MAX_MB * 1024 * 1024,
+            )
+    except UnreadableFile as error:
+        st.error(md(str(error)))
+        return None
+
+
+result = run_pipeline()
+if result is None:
+    st.stop()
+
+kinds = {
+    "claims": "this dashboard's claims format",
+    "acled": "an ACLED export",
+    "other": "a table of its own: map its columns below",
+}
+st.subheader("What was read")
+read = result.read
+where = f"sheet {read.sheet!r}" if read.sheet else f"encoding {read.encoding}"
+st.markdown(
+    f"**{md(claims_file.name)}**: {md(kinds[result.kind])}; {read.data_rows} data rows "
+    f"({md(where)})."
+)
+
+# --- column mapping for other tables -----------------------------------------------------------
+if result.kind == "other":
+    with st.container(border=True):
+        st.markdown("**Map your columns to claim fields** (guesses are pre-filled)")
+        guess = mapping or guess_mapping([str(c) for c in read.frame.columns])
+        columns = [str(c) for c in read.frame.columns]
+        chosen: dict[str, str] = {}
+        fixed: dict[str, str] = {}
+        for claim_field in COLUMNS:
+            label = claim_field + (" (required)" if claim_field in REQUIRED_COLUMNS else "")
+            left, right = st.columns([3, 2])
+            options = ["(none)", *columns]
+            preset = guess.columns.get(claim_field)
+            pick = left.selectbox(
+                label,
+                options,
+                index=options.index(preset) if preset in options else 0,
+                key=f"map_{claim_field}",
+            )
+            if pick != "(none)":
+                chosen[claim_field] = pick
+            elif claim_field in FIXED_CHOICES:
+                value = right.selectbox(
+                    f"or the same {claim_field} for every row",
+                    ["", *FIXED_CHOICES[claim_field]],
+                    index=0,
+                    key=f"fix_{claim_field}",
+                )
+                if value:
+                    fixed[claim_field] = value
+            elif claim_field in REQUIRED_COLUMNS and claim_field != "claim_id":
+                value = right.text_input(
+                    f"or the same {claim_field} for every row", key=f"fix_{claim_field}"
+                )
+                if value.strip():
+                    fixed[claim_field] = value.strip()
+        new_mapping = ColumnMapping(chosen, fixed)
+        if new_mapping != mapping:
+            st.session_state[MAPPING] = new_mapping
+            st.rerun()
+        st.download_button(
+            "Save this mapping (JSON)",
+            new_mapping.to_json(),
+            file_name="column-mapping.json",
+            mime="application/json",
+        )
+        saved = st.file_uploader("Load a saved mapping", type=["json"], key="mapping_upload")
+        if saved is not None:
+            try:
+                loaded = ColumnMapping.from_json(saved.getvalue().decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as error:
+                st.error(f"That mapping cannot be used: {md(str(error))}")
+            else:
+                if loaded != mapping and st.button("Use the loaded mapping"):
+                    st.session_state[MAPPING] = loaded
+                    st.rerun()
+
+# --- the report -------------------------------------------------------------------------------
+loaded = len(result.load.claims)
+st.subheader("Validation report")
+st.markdown(
+    f"**{loaded} of {read.data_rows} rows loaded**, {result.rejected_count} rejected"
+    + (
+        f", {len(result.file_errors)} problems with the file as a whole"
+        if result.file_errors
+        else ""
+    )
+    + "."
+)
+for note in result.notes:
+    st.caption(md(note))
+for problem in result.file_errors:
+    st.error(md(str(problem)))
+if result.errors:
+    st.dataframe(problems_frame(result.errors), hide_index=True, width="stretch")
+    st.download_button(
+        "Download the rejected rows (CSV)",
+        csv_safe_frame(result.rejected_table()).to_csv(index=False).encode("utf-8"),
+        file_name=f"rejected-{claims_file.name.rsplit('.', 1)[0]}.csv",
+        mime="text/csv",
+        help="Each rejected row as it was in your file, with its row number and reasons. "
+        "Text a spreadsheet would run as a formula is prefixed with a quote.",
+    )
+
+unmatched = result.unmatched_places()
+if unmatched:
+    st.markdown("**Place names that matched no place.** Pick what each one means, if you know:")
+    names = {code: places.name(code) for code in places.codes}
+    picks: dict[str, str] = {}
+    for text, suggestions in unmatched.items():
+        suggested = [s.code for s in suggestions]
+        options = ["", *suggested, *[c for c in sorted(names, key=names.get) if c not in suggested]]
+        pick = st.selectbox(
+            f"{text!r} is",
+            options,
+            format_func=lambda c: "(leave unmatched)" if not c else f"{names[c]} ({c})",
+            key=f"alias_{hashlib.md5(text.encode()).hexdigest()}",
+            help="Suggestions first. The choice applies to this session only.",
+        )
+        if pick:
+            picks[text] = pick
+    if picks and st.button(f"Apply {len(picks)} fix{'es' if len(picks) > 1 else ''}"):
+        st.session_state[ALIASES] = {**aliases, **picks}
+        st.rerun()
+
+# --- use it ---------------------------------------------------------------------------------
+st.subheader("Use it")
+if loaded == 0:
+    st.warning("No rows could be loaded, so there is nothing to show yet.")
+    st.stop()
+label = f"your data from {claims_file.name} ({loaded} claims)"
+if uploaded_boundaries is not None and not boundary_credit.strip():
+    st.warning("Give a credit for your boundary file above; it is shown next to the map.")
+    st.stop()
+left, right = st.columns(2)
+if left.button("Show only these claims", type="primary"):
+    st.session_state[state.USER_DATA] = combine(
+        builtin,
+        claims=result.load,
+        sources=result.sources,
+        mode="replace",
+        label=label,
+        places=places if uploaded_boundaries else None,
+        boundaries=uploaded_boundaries.boundaries if uploaded_boundaries else None,
+        boundary_credit=boundary_credit.strip() or None,
+        problems=result.problems,
+    )
+    st.switch_page("pages/map.py")
+if uploaded_boundaries is None and right.button("Add them to the built-in claims"):
+    st.session_state[state.USER_DATA] = combine(
+        builtin,
+        claims=result.load,
+        sources=result.sources,
+        mode="add",
+        label=f"the built-in claims and {label}",
+    )
+    st.switch_page("pages/map.py")

@@ -1,0 +1,78 @@
+"""The Your data page through AppTest, and an ACLED export explored on the map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from geo.dataset import combine, load_dataset
+from geo.upload import load_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+ACLED = ROOT / "tests" / "corpus" / "acled_afghanistan.csv"
+
+
+def your_data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    return at.switch_page("pages/your_data.py").run()
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_upload_reports_rows_and_fixes_a_place_name() -> None:
+    at = your_data_page()
+    at.file_uploader(key="claims_upload").upload(ACLED.name, ACLED.read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception
+    assert "an ACLED export; 12 data rows" in markdown(at)
+    assert "**5 of 12 rows loaded**, 7 rejected" in markdown(at)
+    fix = next(s for s in at.selectbox if s.label == "'Hilmnd' is")
+    assert fix.options[1] == "Helmand (AF-HEL)"  # the suggestion comes first
+    fix.select_index(1).run()
+    next(b for b in at.button if b.label.startswith("Apply")).click().run()
+    assert "**6 of 12 rows loaded**, 6 rejected" in markdown(at)
+
+
+def test_unreadable_upload_is_explained() -> None:
+    at = your_data_page()
+    at.file_uploader(key="claims_upload").upload("x.csv", b"\x89PNG\r\n\x1a\nxxxx", "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("PNG" in e.value for e in at.error)
+
+
+def test_acled_export_on_the_map_with_its_notes() -> None:
+    builtin = load_dataset()
+    result = load_upload(
+        ACLED.name,
+        ACLED.read_bytes(),
+        places=builtin.places,
+        source_ids=set(builtin.sources["source_id"]),
+    )
+    mine = combine(
+        builtin,
+        claims=result.load,
+        sources=result.sources,
+        mode="replace",
+        label="test upload",
+        problems=result.problems,
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["_user_data"] = mine
+    at.query_params.update({"type": "attack", "from": "2022-05-17", "place": "AF-KAB"})
+    at.run()
+    assert not at.exception
+    text = markdown(at) + "\n".join(c.value for c in at.caption)
+    assert "**2 of 5 claims shown**" in text
+    assert "2 hidden by the claim type filter" in text
+    assert "3 hidden by the date window filter" in text
+    assert "7 rows rejected on loading" in text
+    # In Kabul only the month-long event overlaps the window; its ACLED notes are the summary.
+    assert "**Kabul**: 1 claim in view" in text
+    assert "Synthetic test event 3" in text
+    assert "ACLED event AFGTEST03" in text  # the locator
+    assert "ACLED event data export" in text  # the source citation
