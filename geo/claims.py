@@ -291,13 +291,33 @@ def _empty_claims() -> pd.DataFrame:
     return _typed(pd.DataFrame(columns=list(CLAIM_FIELDS)))
 
 
+# Few distinct values, many rows: categories make filtering and grouping a matter of
+# integer codes, and keep a million claims small in memory.
+CATEGORY_COLUMNS = (
+    "claimant",
+    "actor",
+    "claim_type",
+    "province",
+    "date_precision",
+    "status",
+    "source_id",
+)
+
+
 def _typed(claims: pd.DataFrame) -> pd.DataFrame:
     out = claims.copy()
     for column in ("date_start", "date_end"):
         out[column] = pd.to_datetime(out[column]).astype("datetime64[s]")
     out["row"] = out["row"].astype("int64")
+    return with_claim_dtypes(out)
+
+
+def with_claim_dtypes(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims table's column types, restored after a concat or a hand-built frame."""
+    out = claims.copy()
     for column in CLAIM_FIELDS:
-        if column not in ("date_start", "date_end", "row", "province"):
+        if column in CATEGORY_COLUMNS:
+            out[column] = out[column].astype("string").astype("category")
+        elif column not in ("date_start", "date_end", "row"):
             out[column] = out[column].astype("string")
-    out["province"] = out["province"].astype("string")
     return out

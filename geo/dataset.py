@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.boundaries import load_boundaries, load_boundary_metadata
-from geo.claims import ClaimsLoad, load_claims
+from geo.claims import ClaimsLoad, load_claims, with_claim_dtypes
 from geo.paths import DATA_DIR
 from geo.places import PlaceRegistry, load_place_registry
 from geo.problems import Problem
@@ -79,7 +79,7 @@ def combine(
         raise ValueError("claims can only be added to the built-in ones on the built-in map")
     if mode == "add":
         user = claims.claims.assign(claim_id="you:" + claims.claims["claim_id"])
-        all_claims = pd.concat([base.claims, user], ignore_index=True)
+        all_claims = with_claim_dtypes(pd.concat([base.claims, user], ignore_index=True))
     else:
         all_claims = claims.claims
     # The built-in sources stay citable either way; a user's source may reuse none of their ids.

@@ -161,7 +161,7 @@ BASE_CSS = """
   .claims-legend .swatch.hatch { background: repeating-linear-gradient(45deg, #fff 0 3px,
                                  #555 3px 5px); border-style: dashed; }
   .claims-legend .swatch.solid { background: #fff; border: 2.5px solid #111; }
-  .claims-tip { max-width: 22em; white-space: normal; }
+  .claims-tip { width: 19em; white-space: normal; }
 </style>
 """
 

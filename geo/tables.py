@@ -30,8 +30,8 @@ CLAIMS_TABLE_COLUMNS = {
 def claims_table(claims: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     """The claims with readable column names, province names and full source citations."""
     out = claims.copy()
-    out["province_name"] = out["province"].map(data.names).fillna("(country-wide)")
-    out["citation"] = out["source_id"].map(data.citation)
+    out["province_name"] = out["province"].astype("string").map(data.names).fillna("(country-wide)")
+    out["citation"] = out["source_id"].astype("string").map(data.citation)
     for column in ("date_start", "date_end"):
         out[column] = out[column].dt.date
     return out[list(CLAIMS_TABLE_COLUMNS)].rename(columns=CLAIMS_TABLE_COLUMNS)

@@ -11,9 +11,11 @@ from dashboard import assets, render, state
 from geo.escape import md
 from geo.foliummap import base_map, view_layer
 from geo.mapview import METRICS, build_map_view
-from geo.views import province_summary
+from geo.views import sources_in_view, summarise
 
 MAP_KEY = "claims_map"
+# Cards are for reading; past this many the Claims page's table serves better.
+MAX_CARDS = 200
 
 context = state.current()
 data, view, result = context.data, context.view, context.result
@@ -38,12 +40,12 @@ render.url_notes(context.url_notes)
 
 if presenter:
     active = view.filter.active()
-    as_of = result.shown["date_end"].max().date() if len(result.shown) else dt.date.today()
+    as_of = result.shown["date_end"].max().date() if result.count else dt.date.today()
     filters = "; ".join(f"{k}: {v}" for k, v in active.items()) or "none (all claims)"
     st.markdown(f"**{md(METRICS[view.metric])}** · as of {md(as_of)} · filters: {md(filters)}")
 render.coverage(context, rejected=data.rejected_rows)
 
-summary = province_summary(result.on_map)
+summary = summarise(result)
 place = st.session_state.get(state.PLACE)
 map_view = build_map_view(data.names, summary, view.metric, selected=place)
 credit = f"Boundaries: {data.boundary_credit}"
@@ -72,7 +74,7 @@ with map_column:
         f"Map colours: {md(map_view.title.lower())}. "
         + " · ".join(md(f"{e.label}") for e in map_view.legend)
         + f". {md(credit)}. Sources: "
-        + md("; ".join(data.citation(s) for s in sorted(result.shown["source_id"].unique())))
+        + md("; ".join(data.citation(s) for s in sources_in_view(result)))
     )
 
 with notes_column:
@@ -87,18 +89,22 @@ with notes_column:
         key=state.PLACE,
     )
     if place:
-        claims_here = result.on_map[result.on_map["province"] == place]
+        claims_here = result.at(place)
         st.markdown(
             f"**{md(data.names[place])}**: {len(claims_here)} claim"
             f"{'s' if len(claims_here) != 1 else ''} in view"
         )
         if claims_here.empty:
             st.info("No claims in view for this province. Widen the filters to see more.")
-        for _, claim in claims_here.sort_values("date_start").iterrows():
+        for _, claim in claims_here.sort_values("date_start").head(MAX_CARDS).iterrows():
             render.claim_card(claim, data)
+        if len(claims_here) > MAX_CARDS:
+            st.caption(f"The first {MAX_CARDS} are shown; the Claims page lists them all.")
     else:
         st.info("Click a province on the map, or choose one above, to read its claims.")
     country_wide = result.country_wide
     with st.expander(f"Country-wide claims in view ({len(country_wide)}, not on the map)"):
-        for _, claim in country_wide.sort_values("date_start").iterrows():
+        for _, claim in country_wide.sort_values("date_start").head(MAX_CARDS).iterrows():
             render.claim_card(claim, data)
+        if len(country_wide) > MAX_CARDS:
+            st.caption(f"The first {MAX_CARDS} are shown; the Claims page lists them all.")

@@ -124,3 +124,14 @@ def test_offline_map_names_no_cdn() -> None:
     assert m.default_css == [("leaflet_css", "../local/leaflet.css")]
     urls = re.findall(r"https?://[^\"' )]+", m.get_root().render())
     assert urls == ["http://www.w3.org/2000/svg"]  # an XML namespace, never fetched
+
+
+def test_many_values_fall_in_five_classes_each_in_exactly_one() -> None:
+    names = {f"P{i}": f"Place {i}" for i in range(40)}
+    rows = [("A", "attack", f"P{i}", "claimed", "X") for i in range(40) for _ in range(i + 1)]
+    view = build_map_view(names, province_summary(claims(*rows)), "claims")
+    assert len(view.legend) == 6  # five classes and "no claims in view"
+    fills = [styles(view)[f"P{i}"].fill for i in range(40)]
+    order = [SEQUENTIAL.index(f) for f in fills]
+    assert order == sorted(order)  # more claims never gets a lighter class
+    assert set(fills) == set(SEQUENTIAL)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from geo.views import ClaimFilter, filter_claims, province_summary
+from geo.views import ClaimFilter, filter_claims, province_summary, summarise
 
 
 def claim(cid, actor, ctype, province, start, end, status="claimed", claimant="NRF"):
@@ -106,3 +107,45 @@ def summary_codes(summary: pd.DataFrame) -> list[str]:
 def test_active_filters_in_words() -> None:
     f = ClaimFilter(start=dt.date(2022, 1, 1), actors=frozenset({"Taliban", "NRF"}))
     assert f.active() == {"dates": "2022-01-01 to now", "actors": "NRF, Taliban"}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("categorical", [True, False])
+def test_fast_summary_equals_the_pandas_reference(seed: int, categorical: bool) -> None:
+    rng = np.random.default_rng(seed)
+    n = 2_000
+    places = ["AF-PAN", "AF-KAB", "AF-HEL", "AF-BGL", None]
+    start = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 600, n), unit="D")
+    frame = pd.DataFrame(
+        {
+            "claim_id": [f"c{i}" for i in range(n)],
+            "claimant": rng.choice(["NRF", "CNN", "UN"], n),
+            "actor": rng.choice(["NRF", "Taliban", "ISKP", "US"], n, p=[0.5, 0.3, 0.15, 0.05]),
+            "claim_type": rng.choice(["presence", "attack", "control"], n),
+            "province": rng.choice(np.array(places, dtype=object), n),
+            "date_start": start,
+            "date_end": start + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+            "date_precision": rng.choice(["day", "week", "season"], n),
+            "status": rng.choice(["claimed", "reported", "corroborated"], n, p=[0.6, 0.35, 0.05]),
+            "source_id": rng.choice(["s1", "s2"], n),
+        }
+    )
+    frame["date_start"] = frame["date_start"].astype("datetime64[s]")
+    frame["date_end"] = frame["date_end"].astype("datetime64[s]")
+    text = ["claimant", "actor", "claim_type", "province", "date_precision", "status", "source_id"]
+    frame = frame.astype({c: "category" if categorical else "string" for c in text})
+    f = ClaimFilter(
+        start=dt.date(2021, 6, 1),
+        end=dt.date(2022, 3, 1),
+        actors=frozenset({"NRF", "Taliban", "US"}),
+        statuses=frozenset({"claimed", "corroborated"}),
+    )
+    result = filter_claims(frame, f)
+    fast, reference = summarise(result), province_summary(result.on_map)
+    reference.index = reference.index.astype(str)
+    pd.testing.assert_frame_equal(fast, reference, check_dtype=False, check_index_type=False)
+    assert result.count == len(result.shown)
+
+
+def test_fast_summary_of_nothing_in_view(claims) -> None:
+    assert summarise(filter_claims(claims, ClaimFilter(actors=frozenset()))).empty
