@@ -44,6 +44,16 @@ class Dataset:
             return f"unknown source {source_id!r}"
         return citation(rows.iloc[0])
 
+    @cached_property
+    def source_labels(self) -> dict[str, str]:
+        """Source id -> "publisher, date": short enough for a tooltip."""
+        return {
+            str(r["source_id"]): ", ".join(
+                str(r[c]).strip() for c in ("publisher", "published") if str(r[c]).strip()
+            )
+            for _, r in self.sources.iterrows()
+        }
+
     @property
     def rejected_rows(self) -> int:
         """How many rows of the loaded files were rejected (each counted once)."""

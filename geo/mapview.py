@@ -89,8 +89,12 @@ def build_map_view(
     summary: pd.DataFrame,
     metric: Metric,
     selected: str | None = None,
+    source_labels: dict[str, str] | None = None,
 ) -> MapView:
-    """Style every place in ``names`` from the per-place ``summary`` of claims in view."""
+    """Style every place in ``names`` from the per-place ``summary`` of claims in view.
+
+    ``source_labels`` turns source ids into what a reader recognises ("CNN, 2022-08-30").
+    """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
     colour_of, legend = _colouring(summary, metric)
@@ -104,7 +108,13 @@ def build_map_view(
             verified = bool(row["verified"])
             styles.append(
                 PlaceStyle(
-                    code, fill, not verified, verified, True, _tooltip(name, row, text), text
+                    code,
+                    fill,
+                    not verified,
+                    verified,
+                    True,
+                    _tooltip(name, row, text, source_labels or {}),
+                    text,
                 )
             )
         else:
@@ -114,7 +124,8 @@ def build_map_view(
     return MapView(metric, METRICS[metric], tuple(styles), legend, selected)
 
 
-def _tooltip(name: str, row: dict, metric_text: str) -> str:
+def _tooltip(name: str, row: dict, metric_text: str, source_labels: dict[str, str]) -> str:
+    sources = [source_labels.get(s, s) for s in row["source_ids"]]
     verified = "includes corroborated claims" if row["verified"] else "unverified"
     lines = [
         f"<b>{e(name)}</b>",
@@ -123,7 +134,7 @@ def _tooltip(name: str, row: dict, metric_text: str) -> str:
         "Claimed by: " + e(", ".join(row["claimants"])),
         "Status: " + e(", ".join(row["statuses"])) + f" ({e(verified)})",
         "Date precision: " + e(", ".join(row["precisions"])),
-        "Sources: " + e(", ".join(row["source_ids"])),
+        "Sources: " + e("; ".join(sources)),
         "<i>Click for the claims and their sources</i>",
     ]
     return "<br>".join(lines)

@@ -47,7 +47,9 @@ render.coverage(context, rejected=data.rejected_rows)
 
 summary = summarise(result)
 place = st.session_state.get(state.PLACE)
-map_view = build_map_view(data.names, summary, view.metric, selected=place)
+map_view = build_map_view(
+    data.names, summary, view.metric, selected=place, source_labels=data.source_labels
+)
 credit = f"Boundaries: {data.boundary_credit}"
 
 map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")

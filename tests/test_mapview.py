@@ -135,3 +135,10 @@ def test_many_values_fall_in_five_classes_each_in_exactly_one() -> None:
     order = [SEQUENTIAL.index(f) for f in fills]
     assert order == sorted(order)  # more claims never gets a lighter class
     assert set(fills) == set(SEQUENTIAL)
+
+
+def test_tooltip_names_sources_as_readers_know_them(sample) -> None:
+    view = build_map_view(
+        NAMES, province_summary(sample), "claims", source_labels={"s": "CNN (Opinion), 2022-08-30"}
+    )
+    assert "Sources: CNN (Opinion), 2022-08-30" in styles(view)["AF-PAN"].tooltip_html
