@@ -1,0 +1,318 @@
+"""The map page in headless Chromium: drawing, filtering, clicking, escaping, links, presenting.
+
+Run with ``pytest tests/browser -m browser``. Each test leaves a screenshot of its final state
+in ``test-artifacts/``; every test fails if a request left localhost or a dialog opened.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from tests.browser.mapui import (
+    ACTOR,
+    MAP_IFRAME,
+    PANJSHIR,
+    POLYGONS,
+    PROVINCE_BOX,
+    PROVINCES,
+    REPO,
+    XSS_ACTOR,
+    XSS_CLAIMANT,
+    XSS_SUMMARY,
+    Tab,
+    artifact,
+    choose_in_multiselect,
+    fills,
+    link_warnings,
+    map_iframe,
+    multiselect_tags,
+    notes_column,
+    open_app,
+    painted,
+    province_point,
+    sidebar,
+    view_count,
+    wait_for_new_view,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+DATA = REPO / "data"
+GEOJSON_URL = "/component/dashboard.assets.data_files/provinces.geojson"
+LEAFLET_URL = "/component/dashboard.assets.leaflet_assets/leaflet.js"
+SELECTED_OUTLINE = "#d00000"
+
+
+def province_codes() -> set[str]:
+    with (DATA / "provinces.csv").open(newline="", encoding="utf-8") as f:
+        return {row["code"] for row in csv.DictReader(f)}
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The page's current query parameters (read from the document, which is always fresh)."""
+    return page.evaluate(
+        """() => {
+          const out = {};
+          for (const [k, v] of new URLSearchParams(location.search)) { (out[k] ||= []).push(v); }
+          return out;
+        }"""
+    )
+
+
+def fetches_of(tab: Tab, path: str) -> int:
+    return sum(1 for url in tab.requests if path in url)
+
+
+# --- a. drawing ----------------------------------------------------------------------------
+
+
+def test_map_paints_every_province_with_nothing_from_outside(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+
+    assert painted(frame) == str(PROVINCES)
+    expect(frame.locator(POLYGONS)).to_have_count(PROVINCES)
+    assert frame.evaluate("document.body.hasAttribute('data-claims-error')") is False
+    assert frame.evaluate("typeof window.claimsMap") == "object"
+    colours = fills(frame)
+    assert set(colours) == province_codes(), "polygons and provinces.csv name other places"
+    assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in colours.values()), colours
+    expect(frame.locator(".claims-legend .title")).to_have_text("Who claims presence")
+    # Leaflet and the boundaries came from this server, once each.
+    assert fetches_of(tab, LEAFLET_URL) == 1, tab.requests
+    assert fetches_of(tab, GEOJSON_URL) == 1, tab.requests
+    tab.assert_clean()
+
+
+# --- b. filtering --------------------------------------------------------------------------
+
+
+def mark_map(page: Page, frame: Frame) -> None:
+    """Tag the iframe element, its window, the Leaflet map and each polygon."""
+    map_iframe(page).evaluate("e => { e.__frameMarker = 'x'; }")
+    frame.evaluate(
+        """() => {
+          window.__frameMarker = 'x';
+          window.map.__frameMarker = 'x';
+          document.querySelectorAll('path.leaflet-interactive')
+            .forEach(p => { p.__frameMarker = 'x'; });
+        }"""
+    )
+
+
+def assert_same_map(page: Page, frame: Frame) -> None:
+    """The map was restyled in place: same iframe, same page in it, same map, same polygons."""
+    expect(map_iframe(page)).to_have_count(1)
+    assert map_iframe(page).evaluate("e => e.__frameMarker") == "x", "the iframe was replaced"
+    assert map_iframe(page).element_handle().content_frame() == frame
+    assert frame.evaluate("window.__frameMarker") == "x", "the map frame was reloaded"
+    assert frame.evaluate("window.map.__frameMarker") == "x", "the Leaflet map was rebuilt"
+    marked = frame.evaluate(
+        "() => Array.from(document.querySelectorAll('path.leaflet-interactive'))"
+        ".filter(p => p.__frameMarker === 'x').length"
+    )
+    assert marked == PROVINCES, "the province polygons were redrawn from scratch"
+
+
+def test_filter_change_restyles_the_same_map_frame(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+    mark_map(page, frame)
+    view = view_count(frame)
+    colours = fills(frame)
+
+    # The metric radio.
+    sidebar(page).get_by_text("Number of claims", exact=True).click()
+    view = wait_for_new_view(frame, view)
+    wait_idle(page)
+    expect(page.get_by_role("radio", name="Number of claims")).to_be_checked()
+    expect(frame.locator(".claims-legend .title")).to_have_text("Number of claims")
+    assert_same_map(page, frame)
+    by_claims = fills(frame)
+    assert by_claims != colours, "colouring by number of claims left every fill unchanged"
+    page.screenshot(path=artifact("filter_change_restyles_the_same_map_frame-1-metric"))
+
+    # A category filter.
+    choose_in_multiselect(page, ACTOR, "Taliban")
+    wait_for_new_view(frame, view)
+    wait_idle(page)
+    expect(multiselect_tags(page, ACTOR)).to_have_text(re.compile(r"^\s*Taliban\s*$"))
+    assert_same_map(page, frame)
+    assert fills(frame) != by_claims, "filtering to one actor left every fill unchanged"
+    assert frame.locator(POLYGONS).count() == PROVINCES
+    assert fetches_of(tab, GEOJSON_URL) == 1, "the boundaries were fetched again"
+    page.wait_for_function("() => location.search.includes('actor=Taliban')")
+    assert query(page) == {"metric": ["claims"], "actor": ["Taliban"]}
+    tab.assert_clean()
+
+
+# --- c. clicking ---------------------------------------------------------------------------
+
+
+def test_clicking_panjshir_shows_its_source_notes(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+    notes = notes_column(page)
+    expect(notes).to_contain_text("Click a province on the map")
+    expect(notes.get_by_text(re.compile(r"claims? in view$"))).to_have_count(0)
+    province = page.get_by_role("combobox", name=PROVINCE_BOX)
+    expect(province).to_have_value("")
+
+    code, name, lat, lng = PANJSHIR
+    point = province_point(page, frame, code, lat, lng)
+    page.mouse.click(point.x, point.y)
+
+    expect(province).to_have_value(name)
+    expect(notes.get_by_text(re.compile(rf"^{name}: \d+ claims? in view$"))).to_be_visible()
+    cards = notes.get_by_text("National Resistance Front: presence").filter(visible=True)
+    expect(cards.first).to_be_visible()
+    source = notes.get_by_text(
+        "Source: Peter Bergen, “Does the anti-Taliban resistance stand a chance?”"
+    ).filter(visible=True)
+    expect(source.first).to_be_visible()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('place') === 'AF-PAN'")
+    assert "place=AF-PAN" in page.evaluate("location.href")
+    # The map outlines the chosen province.
+    frame.wait_for_function(
+        """([code, colour]) => {
+          let stroke = null;
+          window.map.eachLayer(l => {
+            if (l.feature && l._path && l.options.interactive !== false
+                && l.feature.properties.code === code) { stroke = l._path.getAttribute('stroke'); }
+          });
+          return stroke === colour;
+        }""",
+        arg=[code, SELECTED_OUTLINE],
+    )
+    wait_idle(page)
+    tab.assert_clean()
+
+
+# --- d. escaping ---------------------------------------------------------------------------
+
+
+def test_hostile_claim_text_is_shown_as_text(tab: Tab, xss_app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{xss_app_url}/?place=AF-PAN")
+    notes = notes_column(page)
+    expect(page.get_by_role("combobox", name=PROVINCE_BOX)).to_have_value("Panjshir")
+
+    # The literal text is on the page, as text.
+    expect(notes.get_by_text(XSS_SUMMARY, exact=True)).to_be_visible()
+    expect(notes.get_by_text(f"{XSS_ACTOR}: presence")).to_be_visible()
+    expect(notes.get_by_text(f"Claimed by {XSS_CLAIMANT}")).to_be_visible()
+    expect(frame.locator(".claims-legend")).to_contain_text(
+        f"presence claimed for {XSS_ACTOR}", use_inner_text=True
+    )
+
+    # The hover tooltip shows it as text too.
+    code, _, lat, lng = PANJSHIR
+    point = province_point(page, frame, code, lat, lng)
+    page.mouse.move(point.x - 3, point.y - 3)
+    page.mouse.move(point.x, point.y)
+    tooltip = frame.locator(".leaflet-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text(XSS_CLAIMANT, use_inner_text=True)
+    expect(tooltip).to_contain_text(XSS_ACTOR, use_inner_text=True)
+    expect(tooltip.locator("script")).to_have_count(0)
+    expect(tooltip.locator("b", has_text="Bold")).to_have_count(0)
+
+    # Nothing of it ran or became markup, on the page or in the map frame.
+    for where in (page, frame):
+        assert where.evaluate("typeof window.__pwned") == "undefined"
+        expect(where.locator('img[src="x"]')).to_have_count(0)
+        expect(where.locator("b", has_text="Bold")).to_have_count(0)
+        expect(where.locator("script", has_text=XSS_CLAIMANT)).to_have_count(0)
+    assert tab.dialogs == []
+    tab.assert_clean()
+
+
+def test_province_tooltip_is_readable_inside_the_map(tab: Tab, app_url: str) -> None:
+    # Leaflet's tooltip pane has no width: a wrapping tooltip without a set width shrinks to
+    # its longest word and, opening upwards, runs far off the top of the map.
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+    code, name, lat, lng = PANJSHIR
+    point = province_point(page, frame, code, lat, lng)
+    page.mouse.move(point.x - 3, point.y - 3)
+    page.mouse.move(point.x, point.y)
+    tooltip = frame.locator(".leaflet-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text(name)
+    box = tooltip.evaluate(
+        """t => { const r = t.getBoundingClientRect();
+                  return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                          width: innerWidth, height: innerHeight}; }"""
+    )
+    tab.assert_clean()
+    inside = (
+        box["left"] >= 0
+        and box["top"] >= 0
+        and box["right"] <= box["width"]
+        and box["bottom"] <= box["height"]
+    )
+    assert inside, f"the tooltip sticks out of the {box['width']}x{box['height']} map: {box}"
+
+
+# --- e. links ------------------------------------------------------------------------------
+
+
+def test_link_restores_metric_and_filter(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/?metric=claims&actor=Taliban")
+
+    expect(page.get_by_role("radio", name="Number of claims")).to_be_checked()
+    expect(page.get_by_role("radio", name="Who claims presence")).not_to_be_checked()
+    expect(multiselect_tags(page, ACTOR)).to_have_text(re.compile(r"^\s*Taliban\s*$"))
+    expect(frame.locator(".claims-legend .title")).to_have_text("Number of claims")
+    expect(link_warnings(page)).to_have_count(0)
+    assert painted(frame) == str(PROVINCES)
+    assert query(page) == {"metric": ["claims"], "actor": ["Taliban"]}
+    tab.assert_clean()
+
+
+def test_bad_link_values_are_reported_and_the_page_still_works(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/?metric=bogus&from=notadate")
+
+    warnings = link_warnings(page)
+    expect(warnings.filter(has_text="'bogus'")).to_be_visible()
+    expect(warnings.filter(has_text="'notadate'")).to_be_visible()
+    expect(warnings).to_have_count(2)
+    # Otherwise the default view.
+    expect(page.get_by_role("heading", name="Claimed activity by province")).to_be_visible()
+    expect(page.get_by_role("radio", name="Who claims presence")).to_be_checked()
+    expect(frame.locator(POLYGONS)).to_have_count(PROVINCES)
+    assert painted(frame) == str(PROVINCES)
+    expect(frame.locator(".claims-legend .title")).to_have_text("Who claims presence")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    tab.assert_clean()
+
+
+# --- f. presenting -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}], ids=["1920x1080"])
+def test_presenter_mode_shows_map_and_caveats_without_sidebar(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/?presenter=1")
+
+    expect(sidebar(page)).to_be_hidden()
+    expect(page.get_by_test_id("stSidebarCollapsedControl")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Claimed activity by province")).to_be_visible()
+    expect(page.get_by_text("These are claims, not established facts")).to_be_visible()
+    line = page.get_by_text(re.compile(r"as of \d{4}-\d{2}-\d{2} · filters: "))
+    expect(line).to_be_visible()
+    expect(line).to_contain_text("filters: none (all claims)")
+    assert painted(frame) == str(PROVINCES)
+    expect(frame.locator(POLYGONS)).to_have_count(PROVINCES)
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box is not None and box["height"] >= 700, box
+    wait_idle(page)
+    tab.assert_clean()
