@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.boundaries import load_boundaries, load_boundary_metadata
 from geo.claims import ClaimsLoad, load_claims, with_claim_dtypes
+from geo.mapview import presence_palette
 from geo.paths import DATA_DIR
 from geo.places import PlaceRegistry, load_place_registry
 from geo.problems import Problem
@@ -43,6 +44,11 @@ class Dataset:
         if rows.empty:
             return f"unknown source {source_id!r}"
         return citation(rows.iloc[0])
+
+    @cached_property
+    def palette(self) -> dict[str, str]:
+        """Each frequent actor's fixed colour on the "who claims presence" map."""
+        return presence_palette(self.claims)
 
     @cached_property
     def source_labels(self) -> dict[str, str]:

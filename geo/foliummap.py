@@ -23,6 +23,7 @@ BASE_JS = """
   var HATCH_ID = 'claims-hatch';
   var state = {view: null, geo: null, base: null, hatch: null, legend: null, title: null};
   map.attributionControl.setPrefix(false);
+  {% if this.presenter %}document.body.classList.add('presenter');{% endif %}
   map.attributionControl.addAttribution({{ this.credit_js }});
 
   function ensurePattern(layer) {
@@ -114,7 +115,9 @@ BASE_JS = """
   map.on('dragstart', function () { userMoved = true; });
   function fit() {
     map.invalidateSize();
-    if (!userMoved && state.geo) { map.fitBounds(state.base.getBounds(), {padding: [6, 6]}); }
+    if (!userMoved && state.geo) {
+      map.fitBounds(state.base.getBounds(), {padding: [6, 6], animate: false});
+    }
   }
   window.addEventListener('resize', fit);
 
@@ -152,8 +155,11 @@ BASE_JS = """
 BASE_CSS = """
 <style>
   .leaflet-container { background: #ffffff; font: 14px/1.35 system-ui, sans-serif; }
-  .claims-legend { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
-                   box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 20em; }
+  .claims-legend { background: rgba(255,255,255,0.94); padding: 6px 8px; border-radius: 4px;
+                   box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 16em; font-size: 12px;
+                   line-height: 1.25; }
+  .presenter .claims-legend { font-size: 17px; max-width: 19em; }
+  .presenter .leaflet-tooltip { font-size: 17px; }
   .claims-legend .title { font-weight: 600; margin-bottom: 4px; }
   .claims-legend .row { display: flex; align-items: center; margin: 2px 0; }
   .claims-legend .swatch { flex: none; width: 18px; height: 14px; margin-right: 6px;
@@ -185,8 +191,10 @@ class ClaimsBaseLayer(MacroElement):
         credit: str,
         geometry_url: str | None = None,
         geometry: dict[str, Any] | None = None,
+        presenter: bool = False,
     ) -> None:
         super().__init__()
+        self.presenter = presenter
         if (geometry_url is None) == (geometry is None):
             raise ValueError("give exactly one of geometry_url or geometry")
         self._name = "ClaimsBaseLayer"
@@ -220,6 +228,7 @@ def base_map(
     leaflet_js: str | None = None,
     leaflet_css: str | None = None,
     tiles: str | None = None,
+    presenter: bool = False,
 ) -> folium.Map:
     """A tile-less map by default, so it draws with no network at all.
 
@@ -239,7 +248,9 @@ def base_map(
         m.default_js = [("leaflet", leaflet_js)]
     if leaflet_css is not None:
         m.default_css = [("leaflet_css", leaflet_css)]
-    ClaimsBaseLayer(credit, geometry_url=geometry_url, geometry=geometry).add_to(m)
+    ClaimsBaseLayer(
+        credit, geometry_url=geometry_url, geometry=geometry, presenter=presenter
+    ).add_to(m)
     return m
 
 

@@ -24,6 +24,7 @@ METRICS: dict[Metric, str] = {
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 CATEGORICAL = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
 SEVERAL_ACTORS = "#000000"
+OTHER_ACTOR = "#6E6E6E"
 NO_PRESENCE = "#BBBBBB"
 # Viridis, five classes: ordered light (few, old) to dark (many, recent) and safe in grey too.
 SEQUENTIAL = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
@@ -90,14 +91,16 @@ def build_map_view(
     metric: Metric,
     selected: str | None = None,
     source_labels: dict[str, str] | None = None,
+    palette: dict[str, str] | None = None,
 ) -> MapView:
     """Style every place in ``names`` from the per-place ``summary`` of claims in view.
 
-    ``source_labels`` turns source ids into what a reader recognises ("CNN, 2022-08-30").
+    ``source_labels`` turns source ids into what a reader recognises ("CNN, 2022-08-30");
+    ``palette`` (see :func:`presence_palette`) keeps each actor's colour fixed across views.
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    colour_of, legend = _colouring(summary, metric)
+    colour_of, legend = _colouring(summary, metric, palette)
     styles = []
     # Plain dicts: a .loc lookup per place costs more than everything else here together.
     rows = dict(zip(summary.index.astype(str), summary.to_dict("records"), strict=True))
@@ -140,9 +143,9 @@ def _tooltip(name: str, row: dict, metric_text: str, source_labels: dict[str, st
     return "<br>".join(lines)
 
 
-def _colouring(summary: pd.DataFrame, metric: Metric):
+def _colouring(summary: pd.DataFrame, metric: Metric, palette: dict[str, str] | None):
     if metric == "presence":
-        return _presence_colouring(summary)
+        return _presence_colouring(summary, palette)
     if metric == "latest":
         values = summary["latest"] if len(summary) else pd.Series(dtype="datetime64[s]")
         return _sequential(
@@ -159,9 +162,28 @@ def _colouring(summary: pd.DataFrame, metric: Metric):
     )
 
 
-def _presence_colouring(summary: pd.DataFrame):
-    actors = sorted({a for tup in summary.get("presence_actors", []) for a in tup})
-    palette = {a: CATEGORICAL[i % len(CATEGORICAL)] for i, a in enumerate(actors)}
+def presence_palette(claims: pd.DataFrame) -> dict[str, str]:
+    """A fixed colour for each of the actors most often claimed present in the whole data.
+
+    Computed once per dataset, so an actor keeps its colour whatever the filters show.
+    Actors beyond the palette share :data:`OTHER_ACTOR`.
+    """
+    presence = claims.loc[claims["claim_type"] == "presence", "actor"].astype(str)
+    ranked = (
+        presence.value_counts()
+        .sort_index(kind="stable")
+        .sort_values(ascending=False, kind="stable")
+    )
+    return {a: CATEGORICAL[i] for i, a in enumerate(ranked.index[: len(CATEGORICAL)])}
+
+
+def _presence_colouring(summary: pd.DataFrame, palette: dict[str, str] | None):
+    in_view = sorted({a for tup in summary.get("presence_actors", []) for a in tup})
+    if palette is None:
+        palette = {a: CATEGORICAL[i] for i, a in enumerate(in_view[: len(CATEGORICAL)])}
+
+    def colour(actor: str) -> str:
+        return palette.get(actor, OTHER_ACTOR)
 
     def colour_of(row: dict) -> tuple[str, str]:
         present = row["presence_actors"]
@@ -170,9 +192,11 @@ def _presence_colouring(summary: pd.DataFrame):
         text = "presence claimed for: " + ", ".join(present)
         if len(present) > 1:
             return SEVERAL_ACTORS, text
-        return palette[present[0]], text
+        return colour(present[0]), text
 
-    legend = [LegendEntry(palette[a], f"presence claimed for {a}") for a in actors]
+    legend = [LegendEntry(palette[a], f"presence claimed for {a}") for a in in_view if a in palette]
+    if any(a not in palette for a in in_view):
+        legend.append(LegendEntry(OTHER_ACTOR, "presence claimed for another actor"))
     if any(len(t) > 1 for t in summary.get("presence_actors", [])):
         legend.append(LegendEntry(SEVERAL_ACTORS, "presence claimed for more than one actor"))
     if any(len(t) == 0 for t in summary.get("presence_actors", [])):

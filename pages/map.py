@@ -48,7 +48,12 @@ render.coverage(context, rejected=data.rejected_rows)
 summary = summarise(result)
 place = st.session_state.get(state.PLACE)
 map_view = build_map_view(
-    data.names, summary, view.metric, selected=place, source_labels=data.source_labels
+    data.names,
+    summary,
+    view.metric,
+    selected=place,
+    source_labels=data.source_labels,
+    palette=data.palette,
 )
 credit = f"Boundaries: {data.boundary_credit}"
 
@@ -64,6 +69,7 @@ with map_column:
             ),
             leaflet_js=assets.leaflet_js(),
             leaflet_css=assets.leaflet_css(),
+            presenter=presenter,
         ),
         key=MAP_KEY,
         height=760 if presenter else 600,

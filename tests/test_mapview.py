@@ -10,7 +10,14 @@ import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
 from geo.foliummap import base_map, view_layer
-from geo.mapview import CATEGORICAL, NO_CLAIMS, SEQUENTIAL, build_map_view
+from geo.mapview import (
+    CATEGORICAL,
+    NO_CLAIMS,
+    OTHER_ACTOR,
+    SEQUENTIAL,
+    build_map_view,
+    presence_palette,
+)
 from geo.views import province_summary
 
 NAMES = {"AF-PAN": "Panjshir", "AF-KAB": "Kabul", "AF-HEL": "Helmand"}
@@ -142,3 +149,27 @@ def test_tooltip_names_sources_as_readers_know_them(sample) -> None:
         NAMES, province_summary(sample), "claims", source_labels={"s": "CNN (Opinion), 2022-08-30"}
     )
     assert "Sources: CNN (Opinion), 2022-08-30" in styles(view)["AF-PAN"].tooltip_html
+
+
+def test_an_actor_keeps_its_colour_whatever_the_filter(sample) -> None:
+    palette = presence_palette(sample)
+    everyone = styles(
+        build_map_view(NAMES, province_summary(sample.iloc[1:2]), "presence", palette=palette)
+    )
+    assert everyone["AF-PAN"].fill == palette["Taliban"]
+    nrf_only = styles(
+        build_map_view(NAMES, province_summary(sample.iloc[:1]), "presence", palette=palette)
+    )
+    assert nrf_only["AF-PAN"].fill == palette["NRF"] != palette["Taliban"]
+
+
+def test_actors_beyond_the_palette_share_one_labelled_colour() -> None:
+    rows = [(f"Group {i}", "presence", "AF-PAN", "claimed", "X") for i in range(9)]
+    data = claims(*rows)
+    palette = presence_palette(data)
+    assert len(palette) == len(CATEGORICAL)
+    view = build_map_view(NAMES, province_summary(data.iloc[8:9]), "presence", palette=palette)
+    (only,) = [s for s in view.styles if s.has_claims]
+    assert "Group 8" not in palette  # ties are broken by name: Group 0 to 6 get colours
+    assert only.fill == OTHER_ACTOR
+    assert any(e.label == "presence claimed for another actor" for e in view.legend)
