@@ -15,10 +15,21 @@ import streamlit as st
 from geo.dataset import Dataset, load_dataset
 from geo.mapview import METRICS
 from geo.paths import active_data_dir
+from geo.playback import DEFAULT_WINDOW_DAYS, as_of_filter
 from geo.views import ClaimFilter, FilterResult, filter_claims
-from geo.viewstate import CATEGORY_PARAMS, Options, ViewState, parse_query, to_query
+from geo.viewstate import (
+    AS_OF_MODES,
+    CATEGORY_PARAMS,
+    Options,
+    ViewState,
+    parse_query,
+    to_query,
+)
 
 DATES = "f_dates"
+AS_OF_ON = "asof_on"
+AS_OF = "asof"
+AS_OF_MODE = "asof_mode"
 METRIC = "metric"
 PLACE = "place"
 PRESENTER = "presenter"
@@ -26,6 +37,10 @@ CATEGORY_KEYS = {attr: f"f_{param}" for param, attr in CATEGORY_PARAMS.items()}
 _URL_READ = "_url_read"
 _URL_NOTES = "_url_notes"
 
+AS_OF_LABELS = {
+    "cumulative": "claimed at any time up to this date",
+    "window": f"claimed in the {DEFAULT_WINDOW_DAYS} days up to this date",
+}
 CATEGORY_LABELS = {
     "actors": "Actor (who the claim is about)",
     "claim_types": "Claim type",
@@ -100,6 +115,9 @@ def _read_url_once(data: Dataset) -> None:
     st.session_state[METRIC] = state.metric
     st.session_state[PLACE] = state.place
     st.session_state[PRESENTER] = state.presenter
+    st.session_state[AS_OF_ON] = state.as_of is not None
+    st.session_state[AS_OF] = min(max(state.as_of or hi, lo), hi)
+    st.session_state[AS_OF_MODE] = state.as_of_mode
     st.session_state[_URL_NOTES] = tuple(notes)
     st.session_state[_URL_READ] = True
 
@@ -133,19 +151,40 @@ def sidebar(data: Dataset) -> Context:
                 key=key,
                 placeholder="All",
             )
+        st.markdown("**Time**")
+        as_of_on = st.toggle(
+            "Show the map as of a date",
+            key=AS_OF_ON,
+            help="Step through time on the Map page (play, pause, step).",
+        )
+        if as_of_on:
+            st.radio(
+                "Claims shown",
+                AS_OF_MODES,
+                format_func=AS_OF_LABELS.__getitem__,
+                key=AS_OF_MODE,
+            )
+            if not lo <= st.session_state.get(AS_OF, hi) <= hi:
+                st.session_state[AS_OF] = hi
+            st.slider("As of", min_value=lo, max_value=hi, key=AS_OF, format="YYYY-MM-DD")
     start, end = _window(dates, lo, hi)
     claim_filter = ClaimFilter(start=start, end=end)
     for attr, key in CATEGORY_KEYS.items():
         chosen = st.session_state.get(key) or []
         if chosen:
             claim_filter = replace(claim_filter, **{attr: frozenset(chosen)})
+    as_of = st.session_state[AS_OF] if st.session_state.get(AS_OF_ON) else None
+    mode = st.session_state.get(AS_OF_MODE, "cumulative")
     view = ViewState(
         filter=claim_filter,
         metric=st.session_state[METRIC],
         place=st.session_state.get(PLACE),
         presenter=bool(st.session_state.get(PRESENTER)),
+        as_of=as_of,
+        as_of_mode=mode,
     )
-    result = filter_claims(data.claims, claim_filter)
+    in_view = claim_filter if as_of is None else as_of_filter(claim_filter, as_of, mode)
+    result = filter_claims(data.claims, in_view)
     return Context(data, view, result, st.session_state.get(_URL_NOTES, ()))
 
 

@@ -45,12 +45,18 @@ class Options:
     places: Sequence[str] = ()
 
 
+AS_OF_MODES = ("cumulative", "window")
+
+
 @dataclass(frozen=True)
 class ViewState:
     filter: ClaimFilter = field(default_factory=ClaimFilter)
     metric: Metric = DEFAULT_METRIC
     place: str | None = None
     presenter: bool = False
+    # Playback: the map as of a date (see geo.playback), on top of the filter above.
+    as_of: dt.date | None = None
+    as_of_mode: str = "cumulative"
 
 
 def parse_query(
@@ -92,6 +98,16 @@ def parse_query(
         else:
             notes.append(f"ignored place {place!r}: no such place code on this map")
 
+    as_of = _date(params, "asof", notes)
+    if as_of is not None:
+        state = replace(state, as_of=as_of)
+    mode = _single(params, "asof_mode")
+    if mode is not None:
+        if mode in AS_OF_MODES:
+            state = replace(state, as_of_mode=mode)
+        else:
+            notes.append(f"ignored asof_mode {mode!r}: use one of {', '.join(AS_OF_MODES)}")
+
     presenter = _single(params, "presenter")
     if presenter is not None:
         if presenter in ("1", "0", "true", "false"):
@@ -120,6 +136,10 @@ def to_query(state: ViewState) -> dict[str, list[str]]:
         out["place"] = [state.place]
     if state.presenter:
         out["presenter"] = ["1"]
+    if state.as_of:
+        out["asof"] = [state.as_of.isoformat()]
+        if state.as_of_mode != "cumulative":
+            out["asof_mode"] = [state.as_of_mode]
     return out
 
 

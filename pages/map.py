@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import assets, render, state
+from dashboard import assets, exports, playback, render, state
 from geo.escape import md
 from geo.foliummap import base_map, view_layer
 from geo.mapview import METRICS, build_map_view
@@ -39,10 +37,12 @@ st.caption(render.CAVEAT)
 render.url_notes(context.url_notes)
 
 if presenter:
-    active = view.filter.active()
-    as_of = result.shown["date_end"].max().date() if result.count else dt.date.today()
-    filters = "; ".join(f"{k}: {v}" for k, v in active.items()) or "none (all claims)"
-    st.markdown(f"**{md(METRICS[view.metric])}** · as of {md(as_of)} · filters: {md(filters)}")
+    st.markdown(
+        f"**{md(METRICS[view.metric])}** · as of {md(exports.as_of_text(view, result))} · "
+        f"filters: {md(exports.filters_text(view))}"
+    )
+elif view.as_of is not None:
+    st.markdown(f"**As of {md(view.as_of)}** ({md(state.AS_OF_LABELS[view.as_of_mode])})")
 render.coverage(context, rejected=data.rejected_rows)
 
 summary = summarise(result)
@@ -56,6 +56,8 @@ map_view = build_map_view(
     palette=data.palette,
 )
 credit = f"Boundaries: {data.boundary_credit}"
+
+playback.controls(*state.date_bounds(data.claims))
 
 map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
 with map_column:
@@ -116,3 +118,6 @@ with notes_column:
             render.claim_card(claim, data)
         if len(country_wide) > MAX_CARDS:
             st.caption(f"The first {MAX_CARDS} are shown; the Claims page lists them all.")
+
+with st.expander("Download or share this view", expanded=False):
+    exports.panel(data, view, result, map_view, summary)

@@ -109,3 +109,23 @@ def test_sources_page_counts_claims() -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/sources.py").run()
     assert any("supports 45 claims" in m.value for m in at.markdown)
+
+
+def test_as_of_date_narrows_the_map_and_is_written_out() -> None:
+    at = run(asof="2022-01-15", asof_mode="window")
+    assert not at.exception
+    assert any("As of 2022\\-01\\-15" in m.value for m in at.markdown)
+    assert at.slider(key="asof").value.isoformat() == "2022-01-15"
+    line = shown_line(at)
+    assert not line.startswith("**45 of 45")
+    assert "hidden by the date window filter" in line
+    assert [b.label for b in at.button][:3] == ["Back", "Play", "Next"]
+
+
+def test_stepping_moves_the_as_of_date_by_a_month() -> None:
+    at = run(asof="2022-01-15")
+    next(b for b in at.button if b.label == "Next").click().run()
+    # Monthly steps run from the first claim's date (2021-08-01) on the same day each month.
+    assert at.session_state["asof"].isoformat() == "2022-02-01"
+    next(b for b in at.button if b.label == "Back").click().run()
+    assert at.session_state["asof"].isoformat() == "2022-01-01"
