@@ -17,6 +17,7 @@ st.set_page_config(
 pages = st.navigation(
     [
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
         st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
         st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
         st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),

@@ -11,10 +11,12 @@ same as playback, so that "what changed" describes what the playback shows.
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import Literal
 
 import pandas as pd
 
+from geo.mapview import NO_CLAIMS, LegendEntry, MapView, PlaceStyle
 from geo.playback import DEFAULT_WINDOW_DAYS, as_of_filter
 from geo.views import ClaimFilter, filter_claims
 
@@ -140,3 +142,51 @@ def _change(
     if actors_then != actors_now:
         return "actors changed"
     return "unchanged"
+
+
+# Okabe & Ito colours again: distinguishable with the common colour-vision deficiencies.
+CHANGE_COLOURS = {
+    "appeared": "#0072B2",
+    "disappeared": "#D55E00",
+    "actors changed": "#E69F00",
+    "unchanged": "#CCCCCC",
+}
+
+
+def change_map_view(
+    names: dict[str, str], changes: pd.DataFrame, before: dt.date, after: dt.date
+) -> MapView:
+    """The "what changed" table as a map: one colour per kind of change, in words.
+
+    >>> changes = pd.DataFrame([{"code": "P1", "name": "One", "change": "appeared",
+    ...     "actors_before": (), "actors_after": ("<b>A</b>",)}])
+    >>> view = change_map_view({"P1": "One", "P2": "Two"}, changes,
+    ...                        dt.date(2022, 1, 1), dt.date(2022, 6, 1))
+    >>> [s.fill for s in view.styles], "&lt;b&gt;A&lt;/b&gt;" in view.styles[0].tooltip_html
+    (['#0072B2', '#F4F4F4'], True)
+    """
+    rows = {str(r["code"]): r for r in changes.to_dict("records")}
+    styles = []
+    for code, name in names.items():
+        row = rows.get(code)
+        if row is None:
+            tip = f"<b>{escape(name)}</b><br>no change in claims between the two dates"
+            styles.append(PlaceStyle(code, NO_CLAIMS, False, False, False, tip, "no change"))
+            continue
+        change = str(row["change"])
+        before_text = ", ".join(row["actors_before"]) or "none"
+        after_text = ", ".join(row["actors_after"]) or "none"
+        tip = "<br>".join(
+            [
+                f"<b>{escape(name)}</b>",
+                f"claims {escape(change)}",
+                f"actors with claims on {before}: {escape(before_text)}",
+                f"actors with claims on {after}: {escape(after_text)}",
+            ]
+        )
+        colour = CHANGE_COLOURS.get(change, CHANGE_COLOURS["unchanged"])
+        styles.append(PlaceStyle(code, colour, False, False, True, tip, change))
+    present = {str(r["change"]) for r in rows.values()}
+    legend = [LegendEntry(CHANGE_COLOURS[c], f"claims {c}") for c in CHANGE_COLOURS if c in present]
+    legend.append(LegendEntry(NO_CLAIMS, "no change"))
+    return MapView("claims", f"What changed, {before} to {after}", tuple(styles), tuple(legend))

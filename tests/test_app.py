@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = (
     "pages/map.py",
+    "pages/timeline.py",
     "pages/claims.py",
     "pages/sources.py",
     "pages/your_data.py",
@@ -129,3 +131,18 @@ def test_stepping_moves_the_as_of_date_by_a_month() -> None:
     assert at.session_state["asof"].isoformat() == "2022-02-01"
     next(b for b in at.button if b.label == "Back").click().run()
     assert at.session_state["asof"].isoformat() == "2022-01-01"
+
+
+def test_timeline_counts_and_what_changed() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/timeline.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    headings = [h.value for h in at.subheader]
+    assert headings[:2] == ["Claims per month", "Each claim as a date range"]
+    at.date_input(key="chg_before").set_value(dt.date(2021, 10, 1)).run()
+    at.date_input(key="chg_after").set_value(dt.date(2022, 2, 28)).run()
+    assert not at.exception
+    # Winter presence (Kapisa, Badakhshan, Takhar, Parwan) and the Balkhab defection
+    # (Sar-e Pol) are new; Kabul's August claims have left the 91-day window.
+    summary = next(m.value for m in at.markdown if "appeared" in m.value)
+    assert summary.startswith("**5** appeared · **1** disappeared")
