@@ -53,25 +53,10 @@ COLUMNS = (
     "summary",
 )
 
-# The order of the loaded table's columns.
-CLAIM_FIELDS = (
-    "claim_id",
-    "claimant",
-    "actor",
-    "claim_type",
-    "province",
-    "province_input",
-    "place",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "status",
-    "source_id",
-    "locator",
-    "quote",
-    "summary",
-    "row",
-)
+# The loaded table: the file's columns, plus the province as the user wrote it (beside the
+# matched code) and the row it came from.
+_AFTER_PROVINCE = COLUMNS.index("province") + 1
+CLAIM_FIELDS = (*COLUMNS[:_AFTER_PROVINCE], "province_input", *COLUMNS[_AFTER_PROVINCE:], "row")
 
 
 @dataclass
