@@ -10,6 +10,7 @@ which the browser applies to the polygons it already has.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import folium
@@ -172,10 +173,21 @@ BASE_CSS = """
 """
 
 
+# branca turns each rendered script into a Jinja template and renders it again, so text
+# from the data must not contain "{{", "{%" or "{#". JSON never writes those outside
+# strings, and inside a string the escape means the same character to JavaScript.
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
 def _js(value: Any) -> str:
-    """JSON for embedding in a script: no '<', '>' or '&' that could end or open a tag."""
+    """JSON for embedding in a script: no tag openers, and no Jinja openers either.
+
+    >>> _js({"t": "</script>{{ 7*7 }}"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u007b{ 7*7 }}"}'
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
 class ClaimsBaseLayer(MacroElement):
@@ -216,6 +228,12 @@ class ClaimsViewLayer(MacroElement):
         super().__init__()
         self._name = "ClaimsViewLayer"
         self.payload_js = _js(view.payload())
+
+    def render(self, **kwargs: Any) -> None:
+        # streamlit-folium reads this element's script macro itself. Adding it to the
+        # figure as well would have branca parse the whole payload as a Jinja template
+        # on every rerun, for nothing.
+        return None
 
 
 def base_map(

@@ -4,10 +4,11 @@ the base map stays byte-identical across filter changes so the map frame is kept
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit_folium import _get_map_string, generate_js_hash
+from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
 
 from geo.foliummap import base_map, view_layer
 from geo.mapview import (
@@ -173,3 +174,34 @@ def test_actors_beyond_the_palette_share_one_labelled_colour() -> None:
     assert "Group 8" not in palette  # ties are broken by name: Group 0 to 6 get colours
     assert only.fill == OTHER_ACTOR
     assert any(e.label == "presence claimed for another actor" for e in view.legend)
+
+
+JINJA = "{{ cycler.__init__.__globals__.os.getcwd() }} {% if 1 %}x{% endif %} {# c"
+
+
+def test_template_syntax_in_place_names_is_inert() -> None:
+    # branca re-renders scripts as Jinja templates: data must never be evaluated there.
+    geometry = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "X1", "name": JINJA},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            }
+        ],
+    }
+    m = base_map(credit=JINJA, geometry=geometry)
+    html = m.get_root().render()
+    script = _get_map_string(m)
+    for text in (html, script):
+        assert "cycler.__init__" in text  # still there, as text
+        assert str(Path.cwd()) not in text  # never evaluated
+
+
+def test_template_syntax_in_claims_is_inert() -> None:
+    evil = claims((JINJA, "presence", "AF-PAN", "claimed", "{{ 7*7 }}"))
+    view = build_map_view(NAMES, province_summary(evil), "presence")
+    m = base_map(credit="Natural Earth", geometry_url="../x.geojson")
+    rendered = _get_feature_group_string(view_layer(view), m)
+    assert "7*7 }}" in rendered and "49" not in rendered
