@@ -40,10 +40,12 @@ class Dataset:
         return dict(zip(self.boundaries["code"], self.boundaries["name"], strict=True))
 
     def citation(self, source_id: str) -> str:
-        rows = self.sources[self.sources["source_id"] == source_id]
-        if rows.empty:
-            return f"unknown source {source_id!r}"
-        return citation(rows.iloc[0])
+        return self._citations.get(source_id) or f"unknown source {source_id!r}"
+
+    @cached_property
+    def _citations(self) -> dict[str, str]:
+        # Looked up for every claim card and tooltip: a dict, not a scan of the table.
+        return {str(r["source_id"]): citation(r) for _, r in self.sources.iterrows()}
 
     @cached_property
     def palette(self) -> dict[str, str]:

@@ -127,6 +127,16 @@ def build_map_view(
     return MapView(metric, METRICS[metric], tuple(styles), legend, selected)
 
 
+MAX_LISTED = 5
+
+
+def _listed(values: list[str] | tuple[str, ...], sep: str = ", ") -> str:
+    """At most MAX_LISTED values, then how many more: a tooltip is read at a glance."""
+    shown = sep.join(values[:MAX_LISTED])
+    more = len(values) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
 def _tooltip(name: str, row: dict, metric_text: str, source_labels: dict[str, str]) -> str:
     sources = [source_labels.get(s, s) for s in row["source_ids"]]
     verified = "includes corroborated claims" if row["verified"] else "unverified"
@@ -134,10 +144,10 @@ def _tooltip(name: str, row: dict, metric_text: str, source_labels: dict[str, st
         f"<b>{e(name)}</b>",
         e(metric_text),
         f"Claims in view: {int(row['n_claims'])}",
-        "Claimed by: " + e(", ".join(row["claimants"])),
+        "Claimed by: " + e(_listed(row["claimants"])),
         "Status: " + e(", ".join(row["statuses"])) + f" ({e(verified)})",
         "Date precision: " + e(", ".join(row["precisions"])),
-        "Sources: " + e("; ".join(sources)),
+        "Sources: " + e(_listed(sources, "; ")),
         "<i>Click for the claims and their sources</i>",
     ]
     return "<br>".join(lines)
@@ -189,7 +199,7 @@ def _presence_colouring(summary: pd.DataFrame, palette: dict[str, str] | None):
         present = row["presence_actors"]
         if not present:
             return NO_PRESENCE, "claims in view, but nobody claims presence"
-        text = "presence claimed for: " + ", ".join(present)
+        text = "presence claimed for: " + _listed(present)
         if len(present) > 1:
             return SEVERAL_ACTORS, text
         return colour(present[0]), text

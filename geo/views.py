@@ -224,7 +224,11 @@ def summarise(result: FilterResult) -> pd.DataFrame:
         labels = np.asarray(categories.astype(str))
         if n_places * k <= _DENSE_CELLS:
             seen = np.bincount(rows * k + codes, minlength=n_places * k).reshape(n_places, k) > 0
-            return [tuple(sorted(labels[np.flatnonzero(seen[i])])) for i in present]
+            # One nonzero over all places, split per place: no per-place numpy calls.
+            place_of, value_of = np.nonzero(seen[present])
+            per_place = np.bincount(place_of, minlength=len(present))
+            groups = np.split(labels[value_of], np.cumsum(per_place)[:-1])
+            return [tuple(sorted(g.tolist())) for g in groups]
         pairs = np.unique(rows.astype(np.int64) * k + codes)
         by_place: dict[int, list[str]] = {}
         for pair in pairs:

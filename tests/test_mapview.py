@@ -205,3 +205,10 @@ def test_template_syntax_in_claims_is_inert() -> None:
     m = base_map(credit="Natural Earth", geometry_url="../x.geojson")
     rendered = _get_feature_group_string(view_layer(view), m)
     assert "7*7 }}" in rendered and "49" not in rendered
+
+
+def test_long_lists_in_tooltips_are_cut_with_a_count() -> None:
+    rows = [("A", "attack", "AF-PAN", "claimed", f"Claimant {i}") for i in range(8)]
+    tip = styles(build_map_view(NAMES, province_summary(claims(*rows)), "claims"))["AF-PAN"]
+    assert "Claimant 4 and 3 more" in tip.tooltip_html
+    assert "Claimant 7" not in tip.tooltip_html
