@@ -1,0 +1,736 @@
+"""Benchmark of the claims map against a naive version of the same page (issue #5).
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.run            # the full run, a few minutes
+    .venv/bin/python -m bench.run --quick    # a smoke run, about a minute
+    .venv/bin/python -m bench.run --no-browser
+
+It prints tables and PASS/FAIL against the targets (it never fails on a target: these are
+measurements, not tests) and saves everything to ``bench/out/results-<date>.json``, with
+the profiles of the largest rerun in ``bench/out/profile-<geo>-<date>.txt``.
+See ``bench/README.md`` for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+if str(REPO) not in sys.path:  # also runnable as `python bench/run.py`
+    sys.path.insert(0, str(REPO))
+
+# The filter change every rerun measurement makes: one of the top actors, one year.
+WINDOW = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+METRIC = "presence"  # the map's default colouring
+BROWSER_ACTOR = "Taliban"  # the most claimed actor in both the built-in and synthetic data
+PACKAGES = (
+    "streamlit",
+    "streamlit-folium",
+    "folium",
+    "branca",
+    "Jinja2",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "playwright",
+    "psutil",
+    "bokeh-sampledata",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    quick: bool
+    sizes: tuple[int, ...]
+    runs: int
+    warmup: int
+    naive_county_sizes: tuple[int, ...]  # the naive county page costs ~10 s a rerun
+    naive_county_runs: int
+    string_dtype_check: bool
+    memory_claims: int
+    loader_claims: int
+    browser: bool
+    browser_synthetic_claims: int
+    changes: int
+    sessions: int
+    extra_cold_starts: int
+    extra_variants: tuple[str, ...]  # measured on the built-in data only
+
+
+def config(args: argparse.Namespace) -> Config:
+    if args.quick:
+        return Config(
+            quick=True,
+            sizes=(1_000, 100_000),
+            runs=3,
+            warmup=1,
+            naive_county_sizes=(1_000,),
+            naive_county_runs=1,
+            string_dtype_check=False,
+            memory_claims=100_000,
+            loader_claims=args.loader_claims or 0,
+            browser=args.browser,
+            browser_synthetic_claims=0,
+            changes=2,
+            sessions=2,
+            extra_cold_starts=0,
+            extra_variants=(),
+        )
+    return Config(
+        quick=False,
+        sizes=(1_000, 100_000, 1_000_000),
+        runs=5,
+        warmup=1,
+        naive_county_sizes=(1_000, 100_000, 1_000_000),
+        naive_county_runs=5,
+        string_dtype_check=True,
+        memory_claims=1_000_000,
+        loader_claims=args.loader_claims or 200_000,
+        browser=args.browser,
+        browser_synthetic_claims=100_000,
+        changes=7,
+        sessions=10,
+        extra_cold_starts=2,
+        extra_variants=("ours-nogc",),
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def timed(fn: Callable[..., Any], runs: int, warmup: int) -> dict[str, Any]:
+    """Median and min of ``runs`` timed calls of ``fn(phases=...)`` after ``warmup`` calls.
+
+    ``fn`` adds the seconds of each of its steps to the dict it is given; the result holds
+    their mean over the timed runs, and the last call's return value.
+    """
+    result = None
+    for _ in range(warmup):
+        result = fn(phases={})
+    times = []
+    phases: dict[str, float] = {}
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn(phases=phases)
+        times.append(time.perf_counter() - started)
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "runs_s": times,
+        "phases_s": {k: v / runs for k, v in phases.items()},
+        "result": result,
+    }
+
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    value = seconds * 1000
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def secs(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f} s"
+
+
+def size(n: float | None) -> str:
+    if n is None:
+        return "-"
+    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= factor:
+            return f"{n / factor:,.1f} {unit}"
+    return f"{n:,.0f} B"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def git_state() -> dict[str, Any]:
+    """The commit measured, and which files outside bench/ differ from it."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip()
+
+    changed = [
+        line[3:]
+        for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+        if not line[3:].startswith("bench/")
+    ]
+    return {"commit": git("rev-parse", "HEAD"), "modified_outside_bench": changed}
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for text in f:
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_bytes": psutil.virtual_memory().total,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+    }
+
+
+# --- 1. server-side rerun ------------------------------------------------------------------
+
+
+def bench_reruns(cfg: Config, tmp: Path) -> dict[str, Any]:
+    from bench import geos, ours
+
+    out: dict[str, Any] = {
+        "aggregate": ours.aggregate_name(),
+        "filter": {"actor": "the most claimed actor", "window": [str(d) for d in WINDOW]},
+        "metric": METRIC,
+        "rows": [],
+        "profiles": {},
+    }
+    for geo in (geos.afghanistan(), geos.us_counties(tmp)):
+        _bench_geo(cfg, geo, out)
+    return out
+
+
+def _ours(claims, geo, claim_filter, phases=None):
+    from bench import ours, synth
+
+    return ours.rerun(
+        claims,
+        geo.names,
+        claim_filter,
+        METRIC,
+        geo.base_kwargs,
+        phases=phases,
+        source_labels=synth.source_labels(),
+    )
+
+
+def _naive(claims, geo, naive_filter, phases=None):
+    from bench import naive
+
+    return naive.rerun(
+        geo.naive_file,
+        claims,
+        naive_filter,
+        key=geo.naive_key,
+        key_map=geo.naive_key_map,
+        center=geo.center,
+        zoom=geo.zoom,
+        phases=phases,
+    )
+
+
+def _bench_geo(cfg: Config, geo: Any, out: dict[str, Any]) -> None:
+    from bench import naive, synth
+    from bench.prof import profile
+    from geo.views import ClaimFilter
+
+    log(f"{geo.label}: generating {max(cfg.sizes):,} claims")
+    all_claims = synth.make_claims(max(cfg.sizes), geo.names)
+    actor = synth.top_actor(all_claims)
+    claim_filter = ClaimFilter(start=WINDOW[0], end=WINDOW[1], actors=frozenset([actor]))
+    naive_filter = naive.NaiveFilter([actor], *WINDOW)
+    for n in cfg.sizes:
+        claims = all_claims.iloc[:n].copy()
+        run_ours = partial(_ours, claims, geo, claim_filter)
+        run_naive = partial(_naive, claims, geo, naive_filter)
+        counties = geo.key == "us_counties"
+        do_naive = not counties or n in cfg.naive_county_sizes
+        naive_runs = cfg.naive_county_runs if counties else cfg.runs
+        log(f"{geo.key} {n:,} claims: ours x{cfg.runs}" + (f", naive x{naive_runs}" * do_naive))
+        mine = timed(run_ours, cfg.runs, cfg.warmup)
+        first = mine.pop("result")
+        row: dict[str, Any] = {
+            "geo": geo.key,
+            "polygons": geo.n_polygons,
+            "claims": n,
+            "actor": actor,
+            "claims_on_map_in_view": sum(first.counts.values()),
+            "places_with_claims": len(first.counts),
+            "ours": mine,
+            "ours_payload_bytes": first.payload_bytes,
+            "ours_data_layer_bytes": first.args.feature_group_bytes,
+            "ours_sent_bytes": first.args.sent_bytes,
+        }
+        if do_naive:
+            # The naive county page costs ~10 s a rerun: no warm-up run there.
+            theirs = timed(run_naive, naive_runs, 0 if counties else cfg.warmup)
+            reference = theirs.pop("result")
+            # Correctness cross-check (not a timing assert): same counts per place.
+            assert reference.counts == first.counts, (
+                f"{geo.key} at {n:,}: ours and naive disagree on claims per place"
+            )
+            row["counts_agree"] = True
+            row["naive"] = theirs
+            row["naive_sent_bytes"] = reference.args.sent_bytes
+            row["naive_page_bytes"] = reference.args.page_bytes
+            row["speedup"] = theirs["median_s"] / mine["median_s"]
+        out["rows"].append(row)
+
+    n = max(cfg.sizes)
+    if cfg.string_dtype_check and geo.key == "afghanistan":
+        log(f"{geo.key} {n:,} claims with string (not category) text columns")
+        as_strings = synth.with_string_dtypes(all_claims)
+        check = _ours(as_strings, geo, claim_filter)
+        reference = _naive(as_strings, geo, naive_filter)
+        assert check.counts == reference.counts, "string dtypes: ours and naive disagree"
+        out["string_dtypes"] = {
+            "geo": geo.key,
+            "claims": n,
+            "ours": timed(partial(_ours, as_strings, geo, claim_filter), 3, 0),
+        }
+        out["string_dtypes"]["ours"].pop("result")
+    log(f"{geo.key}: profiling one rerun at {n:,} claims")
+    out["profiles"][geo.key] = profile(partial(_ours, all_claims, geo, claim_filter))
+    out["profiles"][geo.key]["claims"] = n
+
+
+# --- 4. memory -----------------------------------------------------------------------------
+
+
+def bench_memory(cfg: Config, tmp: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def child(*args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.memory", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    log(f"memory: {cfg.memory_claims:,} synthetic claims in a fresh process")
+    out: dict[str, Any] = {"in_process": child("--claims", str(cfg.memory_claims))}
+    if cfg.loader_claims:
+        from bench import synth
+        from geo.dataset import load_dataset
+        from geo.paths import DATA_DIR
+
+        log(f"memory: the app's loader on a claims.csv of {cfg.loader_claims:,} claims")
+        folder = tmp / "loader" / "data"
+        claims = synth.make_claims(cfg.loader_claims, load_dataset(DATA_DIR).names)
+        synth.write_data_dir(folder, claims, repo_data=DATA_DIR)
+        del claims
+        out["loader"] = child("--load", str(folder))
+    return out
+
+
+# --- 2, 3, 5. the browser ------------------------------------------------------------------
+
+
+def bench_browser(cfg: Config, tmp: Path) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    from bench import browser as br
+    from bench import synth
+    from geo.dataset import load_dataset
+    from geo.paths import DATA_DIR
+
+    datasets: dict[str, Path] = {}
+    builtin = tmp / "builtin" / "data"
+    shutil.copytree(DATA_DIR, builtin)
+    datasets[f"built-in ({len(load_dataset(builtin).claims)} claims)"] = builtin
+    if cfg.browser_synthetic_claims:
+        n = cfg.browser_synthetic_claims
+        folder = tmp / "synthetic" / "data"
+        names = load_dataset(DATA_DIR).names
+        synth.write_data_dir(folder, synth.make_claims(n, names), repo_data=DATA_DIR)
+        datasets[f"synthetic ({n:,} claims)"] = folder
+
+    out: dict[str, Any] = {"datasets": {}}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=br.CHROMIUM, args=br.CHROMIUM_ARGS)
+        out["chromium"] = browser.version
+        try:
+            for label, folder in datasets.items():
+                results: dict[str, Any] = {}
+                variants = ("ours", "naive", *(cfg.extra_variants if folder == builtin else ()))
+                for kind in variants:
+                    log(f"browser: {kind} app on {label}")
+                    results[kind] = br.measure_app(
+                        browser,
+                        kind,
+                        folder,
+                        tmp / f"{kind}-{folder.parent.name}.log",
+                        actor=BROWSER_ACTOR,
+                        polygons=34,
+                        changes=cfg.changes,
+                        sessions=cfg.sessions,
+                    )
+                    cold = [results[kind]["cold_start_s"]]
+                    if folder == builtin and kind in ("ours", "naive"):
+                        for i in range(cfg.extra_cold_starts):
+                            log(f"browser: {kind} cold start {i + 2}")
+                            cold.append(
+                                br.cold_start(
+                                    browser, kind, folder, tmp / f"{kind}-cold{i}.log", 34
+                                )
+                            )
+                    results[kind]["cold_starts_s"] = cold
+                    results[kind]["cold_start_median_s"] = statistics.median(cold)
+                out["datasets"][label] = results
+        finally:
+            browser.close()
+    return out
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def add(name: str, measured: str, ok: bool | None) -> None:
+        found.append({"target": name, "measured": measured, "pass": ok})
+
+    rows = results.get("rerun", {}).get("rows", [])
+    for geo in dict.fromkeys(r["geo"] for r in rows):
+        mine = [r for r in rows if r["geo"] == geo]
+        small, big = mine[0], mine[-1]
+        label = f"{geo} ({small['polygons']:,} polygons)"
+        ratio = big["ours"]["median_s"] / small["ours"]["median_s"]
+        add(
+            f"rerun at {big['claims']:,} <= 3x rerun at {small['claims']:,}, {label}",
+            f"{ms(big['ours']['median_s'])} vs {ms(small['ours']['median_s'])} = {ratio:.1f}x",
+            ratio <= 3,
+        )
+        if "speedup" in big:
+            add(
+                f"rerun >= 10x cheaper than naive at {big['claims']:,}, {label}",
+                f"naive {ms(big['naive']['median_s'])} / ours {ms(big['ours']['median_s'])}"
+                f" = {big['speedup']:.1f}x",
+                big["speedup"] >= 10,
+            )
+
+    for label, apps in results.get("browser", {}).get("datasets", {}).items():
+        o, n = apps["ours"], apps["naive"]
+        speed = n["filter_change_median_s"] / o["filter_change_median_s"]
+        add(
+            f"filter change to repaint >= 5x faster than naive, no new map frame; {label}",
+            f"ours {secs(o['filter_change_median_s'])} vs naive "
+            f"{secs(n['filter_change_median_s'])} = {speed:.1f}x; new frames: ours "
+            f"{o['filter_change_new_frames']}/{len(o['filter_change_s'])}, naive "
+            f"{n['filter_change_new_frames']}/{len(n['filter_change_s'])}; whole page updated: "
+            f"ours {secs(o.get('filter_change_settled_median_s'))} vs naive "
+            f"{secs(n.get('filter_change_settled_median_s'))}",
+            speed >= 5 and o["filter_change_new_frames"] == 0,
+        )
+        if "ours-nogc" in apps:
+            g = apps["ours-nogc"]
+            add(
+                f"(the same with runner.postScriptGC=false); {label}",
+                f"ours-nogc {secs(g['filter_change_median_s'])} = "
+                f"{n['filter_change_median_s'] / g['filter_change_median_s']:.1f}x faster than "
+                f"naive; new frames {g['filter_change_new_frames']}",
+                n["filter_change_median_s"] / g["filter_change_median_s"] >= 5
+                and g["filter_change_new_frames"] == 0,
+            )
+        first = o["first_load"]["received"]
+        own = o["first_load"]["received_without_streamlit_bundle"]
+        per_change = o["filter_change_bytes_median"]
+        add(
+            f"bytes per filter change <= 1/4 of first load; {label}",
+            f"ours {size(per_change)} per change vs {size(first)} first load "
+            f"= 1/{first / per_change:.0f}; vs {size(own)} without Streamlit's own /static/ "
+            f"bundle = 1/{own / per_change:.1f} (naive {size(n['filter_change_bytes_median'])}"
+            " per change)",
+            per_change <= first / 4,
+        )
+        add(
+            f"{o['sessions']} sessions <= 1.5x the memory of one; {label}",
+            f"ours {size(o['rss_n_sessions'])} vs {size(o['rss_1_session'])} = "
+            f"{o['rss_ratio']:.2f}x (naive {n['rss_ratio']:.2f}x)",
+            o["rss_ratio"] <= 1.5,
+        )
+        add(
+            f"cold start no slower than naive; {label}",
+            f"ours {secs(o['cold_start_median_s'])} vs naive {secs(n['cold_start_median_s'])}",
+            o["cold_start_median_s"] <= n["cold_start_median_s"],
+        )
+
+    memory = results.get("memory", {})
+    if "in_process" in memory:
+        m = memory["in_process"]
+        add(
+            f"{m['claims']:,} claims < 1 GB (process holding them after a rerun)",
+            f"RSS {size(m['rss_after_rerun'])} (claims table {size(m['dataframe_deep_bytes'])},"
+            f" RSS grew {size(m['rss_delta_claims'])}; peak while generating "
+            f"{size(m['rss_peak'])})",
+            m["rss_after_rerun"] < 1e9,
+        )
+    if "loader" in memory:
+        m = memory["loader"]
+        per_claim_peak = (m["rss_peak"] - m["rss_before"]) / m["claims"]
+        projected = m["rss_before"] + per_claim_peak * 1_000_000
+        add(
+            "1,000,000 claims < 1 GB when loaded by the app's own loader (load_dataset), "
+            f"projected from {m['claims']:,}",
+            f"peak {size(m['rss_peak'])} at {m['claims']:,} ({m['load_seconds']:.1f} s); "
+            f"projected peak at 1M {size(projected)}, "
+            f"load {m['load_seconds'] * 1_000_000 / m['claims']:.0f} s",
+            projected < 1e9,
+        )
+    return found
+
+
+# --- printing ------------------------------------------------------------------------------
+
+
+def report(results: dict[str, Any]) -> str:
+    parts: list[str] = []
+    rerun = results.get("rerun")
+    if rerun:
+        parts.append(
+            "1. Server-side cost of one rerun after a filter change (filter + aggregate + "
+            f"map view + data layer + base map script; aggregate = {rerun['aggregate']}).\n"
+            f"   Filter: the most claimed actor, {WINDOW[0]} to {WINDOW[1]}; metric "
+            f"{METRIC}. Median [min] of {results['config']['runs']} runs."
+        )
+        rows = []
+        for r in rerun["rows"]:
+            naive = r.get("naive")
+            rows.append(
+                [
+                    f"{r['geo']} ({r['polygons']:,})",
+                    f"{r['claims']:,}",
+                    f"{r['claims_on_map_in_view']:,}",
+                    f"{ms(r['ours']['median_s'])} [{ms(r['ours']['min_s'])}]",
+                    f"{ms(naive['median_s'])} [{ms(naive['min_s'])}]" if naive else "-",
+                    f"{r['speedup']:.1f}x" if naive else "-",
+                    size(r["ours_data_layer_bytes"]),
+                    size(r["ours_sent_bytes"]),
+                    size(r.get("naive_sent_bytes")),
+                    "yes" if r.get("counts_agree") else "-",
+                ]
+            )
+        parts.append(
+            table(
+                [
+                    "boundaries (polygons)",
+                    "claims",
+                    "in view",
+                    "ours",
+                    "naive",
+                    "naive/ours",
+                    "data layer",
+                    "ours sends",
+                    "naive sends",
+                    "counts agree",
+                ],
+                rows,
+            )
+        )
+        if "string_dtypes" in rerun:
+            s = rerun["string_dtypes"]
+            parts.append(
+                f"   Same rerun with string (not category) text columns, {s['geo']} at "
+                f"{s['claims']:,}: {ms(s['ours']['median_s'])} [{ms(s['ours']['min_s'])}]"
+            )
+        phase_rows = []
+        for r in rerun["rows"]:
+            if r["claims"] == max(x["claims"] for x in rerun["rows"]):
+                for name, seconds in r["ours"]["phases_s"].items():
+                    phase_rows.append([f"{r['geo']} ours", name, ms(seconds)])
+                for name, seconds in r.get("naive", {}).get("phases_s", {}).items():
+                    phase_rows.append([f"{r['geo']} naive", name, ms(seconds)])
+        parts.append("   Where a rerun's time goes, at the largest size (mean of the timed runs):")
+        parts.append(table(["page", "step", "time"], phase_rows))
+        for geo, prof in rerun["profiles"].items():
+            parts.append(f"   cProfile, ours, {geo} at {prof['claims']:,} claims, by own time:")
+            parts.append(
+                table(
+                    ["function", "calls", "own", "total"],
+                    [
+                        [p["function"], str(p["calls"]), ms(p["tottime_s"]), ms(p["cumtime_s"])]
+                        for p in prof["by_tottime"][:8]
+                    ],
+                )
+            )
+
+    browser = results.get("browser")
+    if browser:
+        for label, apps in browser["datasets"].items():
+            parts.append(
+                f"2/3/5. The real apps in headless Chromium {browser.get('chromium', '')}, {label}:"
+            )
+
+            measures: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+                ("cold start: launch to map painted", lambda a: secs(a["cold_start_median_s"])),
+                ("open page to painted (cold server)", lambda a: secs(a["first_paint_cold_s"])),
+                ("open page to painted (warm)", lambda a: secs(a["first_paint_warm_s"])),
+                ("filter change to repaint (median)", lambda a: secs(a["filter_change_median_s"])),
+                (
+                    "filter change to whole page updated",
+                    lambda a: secs(a.get("filter_change_settled_median_s")),
+                ),
+                (
+                    "new map frame per filter change",
+                    lambda a: f"{a['filter_change_new_frames']} of {len(a['filter_change_s'])}",
+                ),
+                ("bytes, first load", lambda a: size(a["first_load"]["received"])),
+                ("  of which websocket", lambda a: size(a["first_load"]["ws_in"])),
+                (
+                    "  without Streamlit's /static/ bundle",
+                    lambda a: size(a["first_load"]["received_without_streamlit_bundle"]),
+                ),
+                (
+                    "bytes per filter change (median)",
+                    lambda a: size(a["filter_change_bytes_median"]),
+                ),
+                ("server RSS, 1 session", lambda a: size(a["rss_1_session"])),
+                (
+                    "server RSS, N sessions",
+                    lambda a: f"{size(a['rss_n_sessions'])} (N={a['sessions']})",
+                ),
+                ("ratio N / 1", lambda a: f"{a['rss_ratio']:.2f}x"),
+            ]
+            names = list(apps)
+            rows = [[name, *(fn(apps[a]) for a in names)] for name, fn in measures]
+            parts.append(table(["", *names], rows))
+            for name in names:
+                phases = [b.get("phases", {}) for b in apps[name]["filter_change_bytes"]]
+                if phases:
+                    med = {
+                        k: statistics.median([p[k] for p in phases if p.get(k) is not None] or [0])
+                        for k in phases[0]
+                    }
+                    parts.append(
+                        f"   {name}, a filter change's time (medians): "
+                        + ", ".join(f"{k.replace('_', ' ')} {secs(v)}" for k, v in med.items())
+                    )
+
+    memory = results.get("memory")
+    if memory:
+        m = memory["in_process"]
+        parts.append(
+            f"4. Memory, {m['claims']:,} claims in a fresh process: RSS before "
+            f"{size(m['rss_before'])}, after building them {size(m['rss_after_claims'])}, "
+            f"after a rerun {size(m['rss_after_rerun'])}, peak {size(m['rss_peak'])}; the "
+            f"table itself is {size(m['dataframe_deep_bytes'])} (pandas deep)."
+        )
+        if "loader" in memory:
+            m = memory["loader"]
+            parts.append(
+                f"   The app's loader (load_dataset) on {m['claims']:,} claims: "
+                f"{m['load_seconds']:.1f} s, RSS {size(m['rss_before'])} -> "
+                f"{size(m['rss_after_load'])}, peak {size(m['rss_peak'])} "
+                f"(table {size(m['claims_deep_bytes'])})."
+            )
+
+    found = results.get("targets", [])
+    if found:
+        parts.append("Targets:")
+        for t in found:
+            verdict = {True: "PASS", False: "FAIL", None: "n/a "}[t["pass"]]
+            parts.append(f"  [{verdict}] {t['target']}\n         {t['measured']}")
+    return "\n\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the claims map against a naive page.")
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and runs (~1 min)")
+    parser.add_argument(
+        "--no-browser", dest="browser", action="store_false", help="skip the browser parts"
+    )
+    parser.add_argument(
+        "--loader-claims",
+        type=int,
+        default=0,
+        help="claims for the app-loader memory measurement (full run: 200,000)",
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help="where to save the JSON")
+    args = parser.parse_args(argv)
+    cfg = config(args)
+    started = time.perf_counter()
+    today = dt.date.today().isoformat()
+    results: dict[str, Any] = {
+        "date": today,
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]]),
+        "machine": machine(),
+        "git": git_state(),
+        "load_average_at_start": os.getloadavg(),
+        "config": cfg.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="claims-bench-") as folder:
+        tmp = Path(folder)
+        results["rerun"] = bench_reruns(cfg, tmp)
+        results["memory"] = bench_memory(cfg, tmp)
+        if cfg.browser:
+            results["browser"] = bench_browser(cfg, tmp)
+    results["targets"] = targets(results)
+    results["load_average_at_end"] = os.getloadavg()
+    results["seconds"] = time.perf_counter() - started
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    suffix = "-quick" if cfg.quick else ""
+    for geo, prof in results["rerun"]["profiles"].items():
+        (args.out / f"profile-{geo}-{today}{suffix}.txt").write_text(prof.pop("text"))
+    path = args.out / f"results-{today}{suffix}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(report(results))
+    load = ", ".join(f"{x:.1f}" for x in results["load_average_at_end"])
+    print(f"\nLoad average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores.")
+    print(
+        f"\nSaved {path.relative_to(REPO) if path.is_relative_to(REPO) else path}"
+        f" in {results['seconds']:.0f} s."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
