@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.claims import CLAIM_FIELDS, COLUMNS
+from geo.claims import CATEGORY_COLUMNS, CLAIM_FIELDS, COLUMNS
 
 SEED = 20261123
 FIRST_DAY = np.datetime64("2019-01-01", "D")
@@ -64,17 +64,6 @@ STATUS_SHARES = {
 }
 PRECISION_SHARES = {"day": 0.40, "week": 0.15, "month": 0.25, "season": 0.10, "year": 0.10}
 COUNTRY_WIDE_SHARE = 0.05
-
-CATEGORY_COLUMNS = (
-    "claimant",
-    "actor",
-    "claim_type",
-    "province",
-    "date_precision",
-    "status",
-    "source_id",
-)
-
 
 def actor_names() -> list[str]:
     return [*NAMED_ACTORS, *(f"Armed group {i:02d}" for i in range(len(NAMED_ACTORS), N_ACTORS))]
