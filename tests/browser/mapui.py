@@ -267,3 +267,73 @@ def multiselect_tags(page: Page, label: str) -> Locator:
 def link_warnings(page: Page) -> Locator:
     """The warnings about bad URL parameters (each paragraph starts "Link: ")."""
     return page.get_by_test_id("stAlert").get_by_text(re.compile(r"^Link: "))
+
+
+# --- helpers for the upload, time and export tests ---------------------------------------------
+
+# The fill of a province with no claims in view (``baseStyle`` in geo.foliummap, and
+# ``geo.mapview.NO_CLAIMS``; compare ignoring case).
+NO_CLAIMS_FILL = "#f4f4f4"
+AS_OF_SLIDER = "As of"
+
+
+def nav_link(page: Page, title: str) -> Locator:
+    """The sidebar's navigation link to the page called ``title``."""
+    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+
+
+def choose_in_selectbox(page: Page, label: str, option: str, typed: str | None = None) -> None:
+    """Choose ``option`` in the selectbox called ``label``.
+
+    Clicking the box only focuses it: its "Open" button opens the list. The list is
+    virtualised (only the options in sight are in the DOM), so ``typed`` narrows it first.
+    """
+    box = page.get_by_role("combobox", name=label, exact=True)
+    widget = page.get_by_test_id("stSelectbox").filter(has=box)
+    widget.get_by_role("button", name="Open").click()
+    if typed is not None:
+        box.fill(typed)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    name: str
+    data: bytes
+
+
+def download(page: Page, button: Locator, save_as: Path | None = None) -> Downloaded:
+    """Click ``button`` and return the file the browser downloads (also saved to ``save_as``)."""
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        button.click()
+    got = info.value
+    failure = got.failure()
+    assert failure is None, f"the download of {got.suggested_filename!r} failed: {failure}"
+    data = Path(got.path()).read_bytes()
+    if save_as is not None:
+        save_as.parent.mkdir(exist_ok=True)
+        save_as.write_bytes(data)
+    return Downloaded(got.suggested_filename, data)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (which must come first)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"not a PNG: starts {data[:16]!r}"
+    assert data[12:16] == b"IHDR", f"the PNG does not start with its IHDR chunk: {data[:32]!r}"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def as_of_slider(page: Page) -> Locator:
+    """The sidebar's "As of" slider (its value is the thumb's ``aria-valuetext``).
+
+    Found by its ``aria-label``: its accessible name also takes in the group's label.
+    """
+    return sidebar(page).locator(f'input[type="range"][aria-label="{AS_OF_SLIDER}"]')
+
+
+def as_of_line(page: Page) -> Locator:
+    """The "As of YYYY-MM-DD (...)" line above the map."""
+    return page.get_by_test_id("stMarkdownContainer").get_by_text(
+        re.compile(r"^As of \d{4}-\d{2}-\d{2}")
+    )
