@@ -49,7 +49,7 @@ def permalink(view: ViewState) -> str:
     """This view's address: the app's own URL with the view's query parameters."""
     base = st.context.url or ""
     scheme, netloc, path, _, _ = urlsplit(base)
-    return urlunsplit((scheme, netloc, path, urlencode(to_query(view), doseq=True), ""))
+    return urlunsplit((scheme, netloc, path or "/", urlencode(to_query(view), doseq=True), ""))
 
 
 def panel(

@@ -60,7 +60,10 @@ def controls(lo: dt.date, hi: dt.date) -> None:
     step.selectbox("Step", ["week", "month"], index=1, key=STEP)
     speed.selectbox("Speed", list(SPEEDS), index=1, format_func=SPEEDS.__getitem__, key=SPEED)
     if playing:
-        _ticker(lo, hi, float(st.session_state.get(SPEED, 1.0)))
+        # Inside the controls row: a fragment added above the map would shift the map's
+        # place on the page, and Streamlit would build a new map frame.
+        with speed:
+            _ticker(lo, hi, float(st.session_state.get(SPEED, 1.0)))
 
 
 def _ticker(lo: dt.date, hi: dt.date, interval: float) -> None:

@@ -35,6 +35,9 @@ PLACE = "place"
 PRESENTER = "presenter"
 CATEGORY_KEYS = {attr: f"f_{param}" for param, attr in CATEGORY_PARAMS.items()}
 _URL_READ = "_url_read"
+# A page switch from code (after loading a user's data) starts a run without the browser's
+# widget values; session persistence keeps the sidebar's view across it.
+PERSIST = "session"
 _URL_NOTES = "_url_notes"
 
 AS_OF_LABELS = {
@@ -129,17 +132,24 @@ def sidebar(data: Dataset) -> Context:
     lo, hi = date_bounds(data.claims)
     _keep_only_available(opts, data)
     with st.sidebar:
-        st.toggle("Presenter mode", key=PRESENTER, help="Large type and a full-width map.")
+        st.toggle(
+            "Presenter mode",
+            key=PRESENTER,
+            persist_state=PERSIST,
+            help="Large type and a full-width map.",
+        )
         st.radio(
             "Colour the map by",
             list(METRICS),
             format_func=METRICS.__getitem__,
             key=METRIC,
+            persist_state=PERSIST,
         )
         st.markdown("**Filters**")
         dates = st.date_input(
             "Claims dated within",
             key=DATES,
+            persist_state=PERSIST,
             min_value=lo - dt.timedelta(days=3650),
             max_value=hi + dt.timedelta(days=3650),
             help="A claim is shown when its own date range overlaps this window.",
@@ -149,12 +159,14 @@ def sidebar(data: Dataset) -> Context:
                 CATEGORY_LABELS[attr],
                 getattr(opts, attr),
                 key=key,
+                persist_state=PERSIST,
                 placeholder="All",
             )
         st.markdown("**Time**")
         as_of_on = st.toggle(
             "Show the map as of a date",
             key=AS_OF_ON,
+            persist_state=PERSIST,
             help="Step through time on the Map page (play, pause, step).",
         )
         if as_of_on:
@@ -163,10 +175,18 @@ def sidebar(data: Dataset) -> Context:
                 AS_OF_MODES,
                 format_func=AS_OF_LABELS.__getitem__,
                 key=AS_OF_MODE,
+                persist_state=PERSIST,
             )
             if not lo <= st.session_state.get(AS_OF, hi) <= hi:
                 st.session_state[AS_OF] = hi
-            st.slider("As of", min_value=lo, max_value=hi, key=AS_OF, format="YYYY-MM-DD")
+            st.slider(
+                "As of",
+                min_value=lo,
+                max_value=hi,
+                key=AS_OF,
+                format="YYYY-MM-DD",
+                persist_state=PERSIST,
+            )
     start, end = _window(dates, lo, hi)
     claim_filter = ClaimFilter(start=start, end=end)
     for attr, key in CATEGORY_KEYS.items():
@@ -217,5 +237,11 @@ def write_url(view: ViewState) -> None:
 
 
 def current() -> Context:
-    """The context app.py computed for this run."""
-    return st.session_state["_context"]
+    """The context app.py computed for this run.
+
+    Until a session on a newly started server has run app.py, Streamlit can serve a page
+    straight from pages/ for a deep link; the page then draws the shared sidebar itself.
+    """
+    # Taken, not read: a context left from an earlier run must never stand for this one.
+    context = st.session_state.pop("_context", None)
+    return context if context is not None else sidebar(active_dataset())

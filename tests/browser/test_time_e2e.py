@@ -140,13 +140,6 @@ def test_playback_steps_the_map_through_time(tab: Tab, app_url: str) -> None:
     tab.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bug: dashboard/playback.py controls() adds the ticker fragment to the main "
-    "block only while playing, before the map, so Play and Pause move the map and rebuild "
-    "its iframe; call _ticker inside the controls row (e.g. `with speed:`)",
-)
 def test_play_and_pause_restyle_the_same_map_frame(tab: Tab, app_url: str) -> None:
     page = tab.page
     frame = open_app(page, f"{app_url}/?asof=2021-09-01")
@@ -284,13 +277,6 @@ def new_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bug: until a session has run app.py, Streamlit serves pages/ as a "
-    "multipage app of its own, without app.py, and pages/timeline.py raises KeyError "
-    "'_context'",
-)
 def test_first_visit_to_a_new_server_can_open_the_timeline(tab: Tab, new_app_url: str) -> None:
     page = tab.page
     page.goto(f"{new_app_url}/timeline", wait_until="domcontentloaded")

@@ -141,14 +141,6 @@ def test_uploaded_acled_export_is_fixed_and_replaces_the_map(tab: Tab, app_url: 
     tab.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bug: st.switch_page in pages/your_data.py starts a new page run without the "
-    "browser's widget values, so every sidebar widget of dashboard/state.py falls back to "
-    "its default (metric, filters, as-of; the date range becomes a single date); give "
-    "those widgets persist_state='session'",
-)
 def test_show_only_these_claims_keeps_the_sidebar_view(tab: Tab, app_url: str) -> None:
     page = tab.page
     open_app(page, f"{app_url}/?metric=claims")
