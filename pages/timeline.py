@@ -12,6 +12,7 @@ from dashboard import assets, render, state
 from geo.changes import change_map_view, change_summary, what_changed
 from geo.escape import md
 from geo.foliummap import base_map, view_layer
+from geo.mapview import OTHER_ACTOR
 from geo.timeline import claim_bars, claims_by_period
 
 GROUP_LABELS = {
@@ -54,13 +55,19 @@ st.caption(
     "says how many of its claims are such ranges."
 )
 pick = alt.selection_point(fields=["period_label", "group"], name="bar")
+if group == "actor":
+    # The map's colours: an actor looks the same on both pages.
+    groups = sorted(counts["group"].unique())
+    colours = alt.Scale(domain=groups, range=[data.palette.get(g, OTHER_ACTOR) for g in groups])
+else:
+    colours = alt.Scale(scheme="tableau20")
 chart = (
     alt.Chart(counts.drop(columns=["claim_ids"]))
     .mark_bar()
     .encode(
         x=alt.X("period_label:O", title=period, sort=None),
         y=alt.Y("n_claims:Q", title="claims in view"),
-        color=alt.Color("group:N", title=GROUP_LABELS[group], scale=alt.Scale(scheme="tableau10")),
+        color=alt.Color("group:N", title=GROUP_LABELS[group], scale=colours),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.35)),
         tooltip=[
             alt.Tooltip("period_label:O", title=period),
