@@ -65,6 +65,7 @@ STATUS_SHARES = {
 PRECISION_SHARES = {"day": 0.40, "week": 0.15, "month": 0.25, "season": 0.10, "year": 0.10}
 COUNTRY_WIDE_SHARE = 0.05
 
+
 def actor_names() -> list[str]:
     return [*NAMED_ACTORS, *(f"Armed group {i:02d}" for i in range(len(NAMED_ACTORS), N_ACTORS))]
 
