@@ -12,7 +12,6 @@ from dashboard import assets, render, state
 from geo.changes import change_map_view, change_summary, what_changed
 from geo.escape import md
 from geo.foliummap import base_map, view_layer
-from geo.mapview import OTHER_ACTOR
 from geo.timeline import claim_bars, claims_by_period
 
 GROUP_LABELS = {
@@ -22,6 +21,17 @@ GROUP_LABELS = {
     "status": "status",
 }
 MAX_BARS = 2_000
+MUTED = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+)
 
 context = state.current()
 data, result = context.data, context.result
@@ -57,8 +67,10 @@ st.caption(
 pick = alt.selection_point(fields=["period_label", "group"], name="bar")
 if group == "actor":
     # The map's colours: an actor looks the same on both pages.
+    # Actors without a map colour (none claimed present) get Paul Tol's muted colours.
     groups = sorted(counts["group"].unique())
-    colours = alt.Scale(domain=groups, range=[data.palette.get(g, OTHER_ACTOR) for g in groups])
+    spare = iter(MUTED * (1 + len(groups) // len(MUTED)))
+    colours = alt.Scale(domain=groups, range=[data.palette.get(g) or next(spare) for g in groups])
 else:
     colours = alt.Scale(scheme="tableau20")
 chart = (
