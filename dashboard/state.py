@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-import pandas as pd
 import streamlit as st
 
 from geo.dataset import Dataset, load_dataset
@@ -83,26 +82,11 @@ class Context:
 
 
 def options(data: Dataset) -> Options:
-    claims = data.claims
-
-    def values(column: str) -> tuple[str, ...]:
-        return tuple(sorted(claims[column].dropna().unique()))
-
-    return Options(
-        actors=values("actor"),
-        claim_types=values("claim_type"),
-        claimants=values("claimant"),
-        statuses=values("status"),
-        precisions=values("date_precision"),
-        places=tuple(data.names),
-    )
+    return data.filter_options
 
 
-def date_bounds(claims: pd.DataFrame) -> tuple[dt.date, dt.date]:
-    if claims.empty:
-        today = dt.date.today()
-        return today, today
-    return claims["date_start"].min().date(), claims["date_end"].max().date()
+def date_bounds(data: Dataset) -> tuple[dt.date, dt.date]:
+    return data.date_bounds
 
 
 def _read_url_once(data: Dataset) -> None:
@@ -110,7 +94,7 @@ def _read_url_once(data: Dataset) -> None:
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     state, notes = parse_query(params, options(data))
-    lo, hi = date_bounds(data.claims)
+    lo, hi = date_bounds(data)
     f = state.filter
     st.session_state[DATES] = (f.start or lo, f.end or hi)
     for attr, key in CATEGORY_KEYS.items():
@@ -129,7 +113,7 @@ def sidebar(data: Dataset) -> Context:
     """Draw the shared filters and return what they select."""
     _read_url_once(data)
     opts = options(data)
-    lo, hi = date_bounds(data.claims)
+    lo, hi = date_bounds(data)
     _keep_only_available(opts, data)
     with st.sidebar:
         st.toggle(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ from geo.paths import DATA_DIR
 from geo.places import PlaceRegistry, load_place_registry
 from geo.problems import Problem
 from geo.sources import SourcesLoad, citation, load_sources
+from geo.viewstate import Options
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Dataset:
     boundary_file: Path | None
     label: str = "built-in data"
 
-    @property
+    @cached_property
     def names(self) -> dict[str, str]:
         """Place code -> display name, for every polygon on the map."""
         return dict(zip(self.boundaries["code"], self.boundaries["name"], strict=True))
@@ -46,6 +48,32 @@ class Dataset:
     def _citations(self) -> dict[str, str]:
         # Looked up for every claim card and tooltip: a dict, not a scan of the table.
         return {str(r["source_id"]): citation(r) for _, r in self.sources.iterrows()}
+
+    # Worked out once per dataset rather than on every rerun: with a million claims each
+    # of these is a pass over the table.
+    @cached_property
+    def filter_options(self) -> Options:
+        """What the filters (and a link's parameters) may choose from."""
+
+        def values(column: str) -> tuple[str, ...]:
+            return tuple(sorted(str(v) for v in self.claims[column].dropna().unique()))
+
+        return Options(
+            actors=values("actor"),
+            claim_types=values("claim_type"),
+            claimants=values("claimant"),
+            statuses=values("status"),
+            precisions=values("date_precision"),
+            places=tuple(self.names),
+        )
+
+    @cached_property
+    def date_bounds(self) -> tuple[dt.date, dt.date]:
+        """The first and last day any claim covers (today's date when there are none)."""
+        if self.claims.empty:
+            today = dt.date.today()
+            return today, today
+        return self.claims["date_start"].min().date(), self.claims["date_end"].max().date()
 
     @cached_property
     def palette(self) -> dict[str, str]:

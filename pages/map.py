@@ -57,7 +57,7 @@ map_view = build_map_view(
 )
 credit = f"Boundaries: {data.boundary_credit}"
 
-playback.controls(*state.date_bounds(data.claims))
+playback.controls(*state.date_bounds(data))
 
 map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
 with map_column:
