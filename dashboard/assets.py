@@ -7,9 +7,12 @@ project's data folder such URLs, with no CDN and no copy of either.
 
 from __future__ import annotations
 
+import folium
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet
 
+from geo.dataset import Dataset
+from geo.foliummap import base_map
 from geo.paths import active_data_dir
 
 _LEAFLET = components.declare_component("leaflet_assets", path=xstatic.pkg.leaflet.BASE_DIR)
@@ -30,3 +33,23 @@ def leaflet_css() -> str:
 
 def data_url(filename: str) -> str:
     return f"{_PREFIX}{_DATA.name}/{filename}"
+
+
+def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
+    """The base map for ``data``, with Leaflet and the boundaries served by this app.
+
+    Built-in boundaries are fetched by URL (once per browser); a user's uploaded ones exist
+    only in memory and travel inline.
+    """
+    geometry = (
+        {"geometry_url": data_url(data.boundary_file.name)}
+        if data.boundary_file is not None
+        else {"geometry": data.geometry}
+    )
+    return base_map(
+        credit=f"Boundaries: {data.boundary_credit}",
+        leaflet_js=leaflet_js(),
+        leaflet_css=leaflet_css(),
+        presenter=presenter,
+        **geometry,
+    )

@@ -16,7 +16,7 @@ import pandas as pd
 from geo.dates import parse_date
 from geo.paths import DATA_DIR
 from geo.places import PlaceRegistry
-from geo.problems import FIRST_DATA_ROW, Problem, problems_frame, rejected_rows
+from geo.problems import FIRST_DATA_ROW, Problem, rejected_rows
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 DEFAULT_CLAIMS_CSV = DATA_DIR / "claims.csv"
@@ -77,9 +77,6 @@ class ClaimsLoad:
     def rejected(self) -> pd.DataFrame:
         """The rejected input rows as they were, with their row numbers and reasons."""
         return rejected_rows(self.raw, self.problems, self.row_numbers)
-
-    def problems_table(self) -> pd.DataFrame:
-        return problems_frame(self.problems)
 
 
 def read_table(path: Path) -> pd.DataFrame:

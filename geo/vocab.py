@@ -34,8 +34,3 @@ DATE_PRECISIONS: dict[str, str] = {
 }
 
 VERIFIED_STATUSES = frozenset({"corroborated"})
-
-
-def is_verified(status: str) -> bool:
-    """Only corroborated claims count as verified; everything else is someone's word."""
-    return status in VERIFIED_STATUSES

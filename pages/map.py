@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from dashboard import assets, exports, playback, render, state
 from geo.escape import md
-from geo.foliummap import base_map, view_layer
+from geo.foliummap import view_layer
 from geo.mapview import METRICS, build_map_view
 from geo.views import sources_in_view, summarise
 
@@ -62,17 +62,7 @@ playback.controls(*state.date_bounds(data))
 map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
 with map_column:
     st_folium(
-        base_map(
-            credit=credit,
-            **(
-                {"geometry_url": assets.data_url(data.boundary_file.name)}
-                if data.boundary_file is not None
-                else {"geometry": data.geometry}
-            ),
-            leaflet_js=assets.leaflet_js(),
-            leaflet_css=assets.leaflet_css(),
-            presenter=presenter,
-        ),
+        assets.offline_base_map(data, presenter=presenter),
         key=MAP_KEY,
         height=760 if presenter else 600,
         use_container_width=True,  # streamlit-folium's own parameter

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from dashboard import assets, render, state
 from geo.changes import change_map_view, change_summary, what_changed
 from geo.escape import md
-from geo.foliummap import base_map, view_layer
+from geo.foliummap import view_layer
 from geo.timeline import claim_bars, claims_by_period
 
 GROUP_LABELS = {
@@ -141,16 +141,7 @@ summary = change_summary(changes)
 st.markdown(" · ".join(f"**{n}** {md(kind)}" for kind, n in summary.items()) or "Nothing changed.")
 change_view = change_map_view(data.names, changes, before, after)
 st_folium(
-    base_map(
-        credit=f"Boundaries: {data.boundary_credit}",
-        **(
-            {"geometry_url": assets.data_url(data.boundary_file.name)}
-            if data.boundary_file is not None
-            else {"geometry": data.geometry}
-        ),
-        leaflet_js=assets.leaflet_js(),
-        leaflet_css=assets.leaflet_css(),
-    ),
+    assets.offline_base_map(data),
     key="changes_map",
     height=480,
     use_container_width=True,  # streamlit-folium's own parameter
