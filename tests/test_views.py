@@ -149,3 +149,34 @@ def test_fast_summary_equals_the_pandas_reference(seed: int, categorical: bool) 
 
 def test_fast_summary_of_nothing_in_view(claims) -> None:
     assert summarise(filter_claims(claims, ClaimFilter(actors=frozenset()))).empty
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("n_actors", [1, 6])  # few chosen: comparisons; many: a lookup table
+def test_filter_equals_a_row_by_row_reference(unit: str, n_actors: int) -> None:
+    rng = np.random.default_rng(7)
+    n = 3_000
+    # Times of day included: a claim dated 12:00 on the window's last day is in view.
+    start = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 900 * 24, n), unit="h")
+    actors = [f"actor {i}" for i in range(8)]
+    frame = pd.DataFrame(
+        {
+            "actor": pd.Categorical(rng.choice(actors, n)),
+            "province": pd.Categorical(rng.choice(["AF-PAN", "AF-KAB"], n)),
+            "date_start": start.astype(f"datetime64[{unit}]"),
+            "date_end": (start + pd.to_timedelta(rng.integers(0, 60 * 24, n), unit="h")).astype(
+                f"datetime64[{unit}]"
+            ),
+        }
+    )
+    wanted = frozenset(actors[:n_actors])
+    f = ClaimFilter(start=dt.date(2021, 9, 1), end=dt.date(2022, 2, 28), actors=wanted)
+    expected = [
+        row.actor in wanted
+        and row.date_start.date() <= f.end
+        and row.date_end.date() >= f.start
+        for row in frame.itertuples()
+    ]
+    result = filter_claims(frame, f)
+    assert result.mask.tolist() == expected
+    assert 0 < result.count < n

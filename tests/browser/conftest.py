@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     Dialog,
+    Error,
     Page,
     Route,
     WebSocketRoute,
@@ -259,6 +260,12 @@ def _artifact_name(item: pytest.Item) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
 
 
+def _describe(error: Error) -> str:
+    # A promise rejected with a non-Error (say a script's load Event) has no stack: say so.
+    stack = (error.stack or "").strip()
+    return f"{error.name}: {error.message}\n{stack}" if stack else str(error)
+
+
 @pytest.fixture
 def tab(
     browser: Browser, viewport: dict[str, int], request: pytest.FixtureRequest
@@ -299,7 +306,17 @@ def tab(
     context.route("**/*", guard)
     context.route_web_socket(lambda url: not is_local(url), guard_socket)
     page.on("dialog", on_dialog)
-    page.on("pageerror", lambda error: result.errors.append(str(error)))
+    page.on("pageerror", lambda error: result.errors.append(_describe(error)))
+    page.on(
+        "requestfailed",
+        lambda req: result.failed.append(f"{req.url} ({req.failure or 'failed'})"),
+    )
+    page.on(
+        "response",
+        lambda resp: (
+            result.failed.append(f"{resp.url} (HTTP {resp.status})") if resp.status >= 400 else None
+        ),
+    )
     try:
         yield result
     finally:

@@ -47,17 +47,23 @@ class Tab:
     blocked: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Local requests that failed or answered 4xx/5xx: not failures by themselves (the page may
+    # have moved on), but the first thing to read when a script error is reported.
+    failed: list[str] = field(default_factory=list)
 
     def assert_clean(self) -> None:
         """No request left localhost, no dialog opened (an XSS would), no script crashed."""
         assert self.blocked == [], f"requests that tried to leave localhost: {self.blocked}"
         assert self.dialogs == [], f"dialogs opened (script ran from data?): {self.dialogs}"
-        assert self.errors == [], f"uncaught errors in the page: {self.errors}"
+        assert self.errors == [], (
+            f"uncaught errors in the page: {self.errors}; failed local requests: {self.failed}"
+        )
 
     def __repr__(self) -> str:
         # What pytest prints for a failing test: the findings first, not 40 local URLs.
         return (
             f"Tab(blocked={self.blocked!r}, dialogs={self.dialogs!r}, errors={self.errors!r}, "
+            f"failed={self.failed!r}, "
             f"{len(self.requests)} local requests, url={self.page.url!r})"
         )
 
