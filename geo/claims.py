@@ -2,16 +2,23 @@
 
 A row with any error is rejected whole and reported (row, column, value, how to fix);
 every other row loads. Nothing is dropped without a report, nothing is guessed.
+
+The checks run a column at a time over chunks of rows, and each distinct date, place name
+or vocabulary term is looked at once, so a million rows take seconds, not minutes. Files
+are read a chunk at a time, and of the input only the rejected rows are kept (for the
+"as they were" download), so memory stays close to the size of the loaded claims.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from geo.dates import parse_date
 from geo.paths import DATA_DIR
@@ -20,6 +27,21 @@ from geo.problems import FIRST_DATA_ROW, Problem, rejected_rows
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 DEFAULT_CLAIMS_CSV = DATA_DIR / "claims.csv"
+
+# Told the share of the work done, from 0 to 1, a few times while a table loads.
+ProgressCallback = Callable[[float], None]
+
+# Rows checked (and read) at a time: enough that each chunk's pandas calls cost little per
+# row, few enough that a chunk's text and its temporary arrays stay a few tens of MB.
+CHUNK_ROWS = 50_000
+# Distinct dates and place names remembered across chunks. A hostile file may hold a
+# million different ones; past this they are still checked, once per chunk.
+_CACHE_LIMIT = 100_000
+
+# What str.strip() removes: the row-by-row loader stripped each cell with it, and pandas'
+# own strip() on Arrow strings uses a different idea of whitespace. Every such character
+# is in the Basic Multilingual Plane (a test checks the whole range).
+_WHITESPACE = "".join(ch for ch in map(chr, range(0x10000)) if ch.isspace())
 
 REQUIRED_COLUMNS = (
     "claim_id",
@@ -58,20 +80,27 @@ COLUMNS = (
 _AFTER_PROVINCE = COLUMNS.index("province") + 1
 CLAIM_FIELDS = (*COLUMNS[:_AFTER_PROVINCE], "province_input", *COLUMNS[_AFTER_PROVINCE:], "row")
 
+# How a CSV is read: every cell as the text written, "NA" and "null" as words.
+_READ_CSV = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
+
 
 @dataclass
 class ClaimsLoad:
-    """What loading a claims table produced: the sound claims and every problem found."""
+    """What loading a claims table produced: the sound claims and every problem found.
+
+    ``raw`` holds only the input rows that were rejected, as they were, and
+    ``row_numbers`` their row numbers: what :attr:`rejected` needs, without keeping a
+    second, text copy of a large table alive beside the claims.
+    """
 
     claims: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     raw: pd.DataFrame = field(default_factory=pd.DataFrame)
+    row_numbers: Sequence[int] | None = None
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
-
-    row_numbers: Sequence[int] | None = None
 
     @property
     def rejected(self) -> pd.DataFrame:
@@ -83,7 +112,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV as text, exactly as written: no type guessing, no 'NA' turned into NaN."""
     if not path.exists():
         raise FileNotFoundError(f"claims file {path} not found; check the path")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return pd.read_csv(path, **_READ_CSV)
 
 
 def load_claims(
@@ -91,26 +120,36 @@ def load_claims(
     *,
     places: PlaceRegistry,
     source_ids: Collection[str],
+    progress: ProgressCallback | None = None,
 ) -> ClaimsLoad:
-    """Load and validate a claims CSV against a place registry and the known source ids."""
-    return validate_claims(read_table(path), places=places, source_ids=source_ids)
+    """Load and validate a claims CSV against a place registry and the known source ids.
 
-
-def _vocab_checker(name: str, vocab: dict[str, str]) -> Callable[[str], str]:
-    allowed = ", ".join(vocab)
-
-    def check(text: str) -> str:
-        term = text.strip().lower()
-        if term not in vocab:
-            raise ValueError(f"unknown {name}; use one of: {allowed}")
-        return term
-
-    return check
-
-
-_CHECK_TYPE = _vocab_checker("claim type", CLAIM_TYPES)
-_CHECK_STATUS = _vocab_checker("status", STATUSES)
-_CHECK_PRECISION = _vocab_checker("date precision", DATE_PRECISIONS)
+    The file is read and checked :data:`CHUNK_ROWS` rows at a time; ``progress`` is told
+    the share of the file read after each chunk, and 1.0 at the end.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"claims file {path} not found; check the path")
+    size = max(path.stat().st_size, 1)
+    checker: _Checker | None = None
+    with (
+        path.open("rb") as handle,
+        pd.read_csv(handle, chunksize=CHUNK_ROWS, **_READ_CSV) as reader,
+    ):
+        for chunk in reader:
+            if checker is None:
+                checker = _Checker(chunk.columns, places, source_ids)
+            # A file missing a required column is still read to its end, so that a
+            # malformed line further down fails the load exactly as a whole read would.
+            checker.check(chunk.reset_index(drop=True))
+            if progress is not None:
+                # The parser reads ahead of the rows it returns; 1.0 waits for the end.
+                progress(min(handle.tell() / size, 0.99))
+    if checker is None:
+        checker = _Checker(pd.Index([]), places, source_ids)
+    load = checker.finish()
+    if progress is not None:
+        progress(1.0)
+    return load
 
 
 def validate_claims(
@@ -119,111 +158,329 @@ def validate_claims(
     places: PlaceRegistry,
     source_ids: Collection[str],
     row_numbers: Sequence[int] | None = None,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ClaimsLoad:
     """Check every row of a claims table (all cells as text) and keep the sound ones.
 
     ``row_numbers`` gives each row's number in the user's own file when ``raw`` was derived
     from it (say, converted from an ACLED export that also had rows of other countries);
-    by default rows are numbered as a spreadsheet numbers them, from 2.
+    by default rows are numbered as a spreadsheet numbers them, from 2. ``progress`` is
+    told the share of rows checked after every ``chunk_rows`` rows, and 1.0 at the end.
     """
-    raw = raw.reset_index(drop=True)
     if row_numbers is not None and len(row_numbers) != len(raw):
         raise ValueError(f"{len(row_numbers)} row numbers given for {len(raw)} rows")
-    numbers = (
-        list(row_numbers)
-        if row_numbers is not None
-        else [p + FIRST_DATA_ROW for p in range(len(raw))]
-    )
-    problems: list[Problem] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
-        problems.append(
-            Problem(
-                None,
-                ", ".join(missing),
-                "",
-                f"required column(s) missing: {', '.join(missing)}. The header row must "
-                f"name these columns: {', '.join(COLUMNS)}",
-            )
-        )
-        return ClaimsLoad(_empty_claims(), problems, raw)
-    for extra in [c for c in raw.columns if c not in COLUMNS]:
-        problems.append(
-            Problem(None, str(extra), "", "not a claims column; it was ignored", "note")
-        )
-
-    known_sources = set(source_ids)
-    first_seen: dict[str, int] = {}
-    records: list[dict[str, object]] = []
-    for row, values in zip(numbers, raw.to_dict("records"), strict=True):
-        cell = {c: _text(values.get(c)) for c in COLUMNS}
-        row_problems = _check_row(row, cell, places, known_sources, first_seen)
-        problems.extend(row_problems)
-        if not row_problems:
-            records.append(_record(row, cell, places))
-
-    claims = pd.DataFrame.from_records(records, columns=list(CLAIM_FIELDS))
-    return ClaimsLoad(_typed(claims), problems, raw, numbers)
+    raw = raw.reset_index(drop=True)
+    checker = _Checker(raw.columns, places, source_ids, row_numbers)
+    checker.check(raw.iloc[0:0])
+    if not checker.missing:
+        for start in range(0, len(raw), max(chunk_rows, 1)):
+            checker.check(raw.iloc[start : start + chunk_rows])
+            if progress is not None:
+                progress(min(start + chunk_rows, len(raw)) / len(raw))
+    load = checker.finish()
+    if progress is not None:
+        progress(1.0)
+    return load
 
 
-def _check_row(
-    row: int,
-    cell: dict[str, str],
-    places: PlaceRegistry,
-    known_sources: set[str],
-    first_seen: dict[str, int],
-) -> list[Problem]:
-    found: list[Problem] = []
+_VOCABULARIES = (
+    ("claim_type", "claim type", CLAIM_TYPES),
+    ("status", "status", STATUSES),
+    ("date_precision", "date precision", DATE_PRECISIONS),
+)
 
-    def bad(column: str, message: str) -> None:
-        found.append(Problem(row, column, cell.get(column, ""), message))
 
-    for column in REQUIRED_COLUMNS:
-        if not cell[column]:
-            bad(column, f"{column} is empty; every claim needs one")
+class _Checker:
+    """The checks, fed a table chunk by chunk; what must span chunks (ids seen) lives here."""
 
-    claim_id = cell["claim_id"]
-    if claim_id:
-        if claim_id in first_seen:
-            bad(
-                "claim_id",
-                f"duplicate id: row {first_seen[claim_id]} already uses it; "
-                "give each claim its own id",
+    def __init__(
+        self,
+        columns: pd.Index,
+        places: PlaceRegistry,
+        source_ids: Collection[str],
+        row_numbers: Sequence[int] | None = None,
+    ) -> None:
+        self.places = places
+        self.known_sources = set(source_ids)
+        self.row_numbers = row_numbers
+        self.rows_seen = 0
+        self.problems: list[Problem] = []
+        self.missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if self.missing:
+            self.problems.append(
+                Problem(
+                    None,
+                    ", ".join(self.missing),
+                    "",
+                    f"required column(s) missing: {', '.join(self.missing)}. The header row "
+                    f"must name these columns: {', '.join(COLUMNS)}",
+                )
             )
         else:
-            first_seen[claim_id] = row
+            self.problems += [
+                Problem(None, str(extra), "", "not a claims column; it was ignored", "note")
+                for extra in columns
+                if extra not in COLUMNS
+            ]
+        self.first_seen: dict[str, int] = {}
+        self.dates: dict[str, dt.date | str] = {}
+        self.matches: dict[str, tuple[str | None, str | None]] = {}
+        self.accepted: list[pd.DataFrame] = []
+        self.rejected: list[pd.DataFrame] = []
+        self.rejected_numbers: list[int] = []
+        self.empty_raw: pd.DataFrame | None = None
 
-    for column, check in (
-        ("claim_type", _CHECK_TYPE),
-        ("status", _CHECK_STATUS),
-        ("date_precision", _CHECK_PRECISION),
-    ):
-        if cell[column]:
-            try:
-                check(cell[column])
-            except ValueError as exc:
-                bad(column, str(exc))
+    def check(self, raw: pd.DataFrame) -> None:
+        """Check the next rows of the table (a frame with a fresh 0..n-1 index)."""
+        n = len(raw)
+        first = self.rows_seen
+        self.rows_seen += n
+        if self.empty_raw is None:
+            self.empty_raw = raw.iloc[0:0]
+        if self.missing or n == 0:
+            return
+        numbers = (
+            list(self.row_numbers[first : first + n])
+            if self.row_numbers is not None
+            else list(range(first + FIRST_DATA_ROW, first + FIRST_DATA_ROW + n))
+        )
+        cells = {c: _cells(raw, c) for c in COLUMNS}
+        empty = {c: (cells[c] == "").to_numpy(dtype=bool) for c in COLUMNS}
+        # The checks are made in the order the row-by-row loader made them, so that within
+        # a row the problems are listed as they always were.
+        found = _Found(numbers, cells)
+        for column in REQUIRED_COLUMNS:
+            found.add(column, empty[column], f"{column} is empty; every claim needs one")
 
-    start = _date_or_problem(cell, "date_start", bad)
-    end = _date_or_problem(cell, "date_end", bad) if cell["date_end"] else start
-    if start is not None and end is not None and end < start:
-        bad("date_end", f"ends ({end}) before it starts ({start}); swap or correct the dates")
+        found.add("claim_id", *self._duplicates(cells["claim_id"], numbers))
 
-    if cell["source_id"] and cell["source_id"] not in known_sources:
-        bad("source_id", "unknown source id; add the source to sources.csv or fix the id")
+        terms: dict[str, np.ndarray] = {}
+        for column, name, vocab in _VOCABULARIES:
+            codes, uniques = pd.factorize(cells[column])
+            allowed = ", ".join(vocab)
+            lowered = [u.strip().lower() for u in uniques.tolist()]
+            known = np.array([t in vocab or not u for t, u in zip(lowered, uniques, strict=True)])
+            found.add(column, ~known[codes], f"unknown {name}; use one of: {allowed}")
+            terms[column] = np.array(lowered, dtype=object)[codes]
 
-    if cell["province"]:
-        match = places.match(cell["province"])
-        if not match.matched:
-            explanation = match.explain()
-            if not explanation.endswith(("?", ".")):
-                explanation += "."
-            bad(
-                "province",
-                explanation + " Use a province name or code, or leave it blank for a "
-                "country-wide claim and put the area in 'place'.",
+        start, start_codes, start_dates = self._dates_of(cells["date_start"], found)
+        end, end_codes, end_dates = self._dates_of(cells["date_end"], found)
+        # A blank end is the start day, so only a written end can come before the start.
+        backwards = end < start  # NaT (empty or unreadable) compares False
+        found.add(
+            "date_end",
+            backwards,
+            [
+                _ends_before(end_dates[end_codes[p]], start_dates[start_codes[p]])
+                for p in np.flatnonzero(backwards)
+            ],
+        )
+        end = np.where(empty["date_end"], start, end)
+
+        codes, uniques = pd.factorize(cells["source_id"])
+        known = np.array([not u or u in self.known_sources for u in uniques.tolist()], dtype=bool)
+        found.add(
+            "source_id",
+            ~known[codes],
+            "unknown source id; add the source to sources.csv or fix the id",
+        )
+
+        codes, uniques = pd.factorize(cells["province"])
+        matched = [self._match(u) for u in uniques.tolist()]
+        unmatched = np.array([why is not None for _, why in matched], dtype=bool)[codes]
+        found.add("province", unmatched, [matched[c][1] for c in codes[unmatched]])
+        province = np.array([code for code, _ in matched], dtype=object)[codes]
+
+        self.problems += found.in_row_order()
+        bad = found.rows
+        if bad.any():
+            positions = np.flatnonzero(bad)
+            self.rejected.append(raw.iloc[positions])
+            self.rejected_numbers += [numbers[p] for p in positions]
+        keep = ~bad
+        if keep.any():
+            text = {c: cells[c].array if keep.all() else cells[c].array[keep] for c in COLUMNS}
+            piece = pd.DataFrame(
+                {
+                    **text,
+                    "claim_type": pd.array(terms["claim_type"][keep], dtype="string"),
+                    "province": pd.array(province[keep], dtype="string"),
+                    "province_input": text["province"],
+                    "date_start": start[keep],
+                    "date_end": end[keep],
+                    "date_precision": pd.array(terms["date_precision"][keep], dtype="string"),
+                    "status": pd.array(terms["status"][keep], dtype="string"),
+                    "row": np.asarray(numbers, dtype="int64")[keep],
+                },
+                columns=list(CLAIM_FIELDS),
             )
-    return found
+            # As categories now, the repeated text of these columns is held once per chunk,
+            # not once per row, until all chunks are joined.
+            for column in CATEGORY_COLUMNS:
+                piece[column] = piece[column].astype("category")
+            self.accepted.append(piece)
+
+    def finish(self) -> ClaimsLoad:
+        empty_raw = self.empty_raw if self.empty_raw is not None else pd.DataFrame()
+        raw = pd.concat(self.rejected, ignore_index=True) if self.rejected else empty_raw.copy()
+        claims = _join(self.accepted) if self.accepted else _empty_claims()
+        self.accepted, self.rejected = [], []
+        return ClaimsLoad(claims, self.problems, raw, self.rejected_numbers)
+
+    def _duplicates(self, ids: pd.Series, numbers: list[int]) -> tuple[np.ndarray, list[str]]:
+        # Ids must be unique across the whole table, so this one check looks back across
+        # chunks, through a dict of every id seen (the first row that used it).
+        first_seen = self.first_seen
+        duplicate = np.zeros(len(ids), dtype=bool)
+        messages: list[str] = []
+        for position, (claim_id, row) in enumerate(zip(ids.tolist(), numbers, strict=True)):
+            if not claim_id:
+                continue
+            earlier = first_seen.get(claim_id)
+            if earlier is None:
+                first_seen[claim_id] = row
+            else:
+                duplicate[position] = True
+                messages.append(
+                    f"duplicate id: row {earlier} already uses it; give each claim its own id"
+                )
+        return duplicate, messages
+
+    def _dates_of(
+        self, cells: pd.Series, found: _Found
+    ) -> tuple[np.ndarray, np.ndarray, list[dt.date | None]]:
+        """Each row's date (NaT when empty or unreadable), and each distinct one's ``date``
+        with the rows' codes into that list (for messages)."""
+        codes, uniques = pd.factorize(cells)
+        parsed = [self._parse(u) for u in uniques.tolist()]
+        dates = [d if isinstance(d, dt.date) else None for d in parsed]
+        unreadable = np.array([isinstance(d, str) for d in parsed], dtype=bool)[codes]
+        found.add(str(cells.name), unreadable, [parsed[c] for c in codes[unreadable]])
+        as_numbers = np.array(
+            [np.datetime64("NaT", "s") if d is None else np.datetime64(d, "s") for d in dates],
+            dtype="datetime64[s]",
+        )
+        return as_numbers[codes], codes, dates
+
+    def _parse(self, text: str) -> dt.date | str | None:
+        """A date, the reason it is not one, or None for an empty cell."""
+        if not text:
+            return None
+        outcome = self.dates.get(text)
+        if outcome is None:
+            try:
+                outcome = parse_date(text)
+            except ValueError as exc:
+                outcome = str(exc)
+            if len(self.dates) < _CACHE_LIMIT:
+                self.dates[text] = outcome
+        return outcome
+
+    def _match(self, text: str) -> tuple[str | None, str | None]:
+        """A place name's code, or why it matched none (None, None for an empty cell)."""
+        if not text:
+            return None, None
+        outcome = self.matches.get(text)
+        if outcome is None:
+            match = self.places.match(text)
+            if match.matched:
+                outcome = match.code, None
+            else:
+                explanation = match.explain()
+                if not explanation.endswith(("?", ".")):
+                    explanation += "."
+                outcome = (
+                    None,
+                    explanation + " Use a province name or code, or leave it blank for a "
+                    "country-wide claim and put the area in 'place'.",
+                )
+            if len(self.matches) < _CACHE_LIMIT:
+                self.matches[text] = outcome
+        return outcome
+
+
+class _Found:
+    """The problems of one chunk, gathered check by check and listed row by row."""
+
+    def __init__(self, numbers: list[int], cells: dict[str, pd.Series]) -> None:
+        self.numbers = numbers
+        self.cells = cells
+        self.rows = np.zeros(len(numbers), dtype=bool)
+        self._positions: list[np.ndarray] = []
+        self._problems: list[Problem] = []
+
+    def add(self, column: str, where: np.ndarray, message: str | list[str]) -> None:
+        """A problem in ``column`` of every row where ``where`` holds.
+
+        ``message`` is one for all, or one per flagged row. A stable sort by row keeps the
+        order the checks were added in within a row.
+        """
+        positions = np.flatnonzero(where)
+        if not len(positions):
+            return
+        self.rows |= where
+        values = self.cells[column].iloc[positions].tolist()
+        messages = [message] * len(positions) if isinstance(message, str) else message
+        self._positions.append(positions)
+        self._problems += [
+            Problem(self.numbers[p], column, v, m)
+            for p, v, m in zip(positions.tolist(), values, messages, strict=True)
+        ]
+
+    def in_row_order(self) -> list[Problem]:
+        if not self._problems:
+            return []
+        order = np.argsort(np.concatenate(self._positions), kind="stable")
+        return [self._problems[i] for i in order]
+
+
+def _join(pieces: list[pd.DataFrame]) -> pd.DataFrame:
+    """The chunks' claims as one table, typed as :func:`with_claim_dtypes` types it."""
+    columns: dict[str, object] = {}
+    for column in CLAIM_FIELDS:
+        if column in CATEGORY_COLUMNS:
+            # Sorted categories, as astype("category") gives for the whole column.
+            columns[column] = union_categoricals([p[column] for p in pieces], sort_categories=True)
+        else:
+            columns[column] = pd.concat([p[column] for p in pieces], ignore_index=True)
+    return pd.DataFrame(columns, columns=list(CLAIM_FIELDS))
+
+
+def _ends_before(end: dt.date | None, start: dt.date | None) -> str:
+    return f"ends ({end}) before it starts ({start}); swap or correct the dates"
+
+
+def _cells(raw: pd.DataFrame, column: Hashable) -> pd.Series:
+    """A column's cells as text with surrounding whitespace removed ("" if no such column).
+
+    The same text :func:`_text` gives cell by cell, but done by pandas for text columns.
+    """
+    # With repeated column names the last one wins, as it did in a row's dict.
+    positions = [i for i, c in enumerate(raw.columns) if c == column]
+    if not positions:
+        return pd.Series(pd.array([""] * len(raw), dtype="string"), name=column)
+    values = raw.iloc[:, positions[-1]]
+    is_text = (
+        isinstance(values.dtype, pd.StringDtype)
+        or pd.api.types.infer_dtype(values, skipna=False) == "string"
+    )
+    if is_text and not values.hasnans:
+        stripped = values.str.strip(_WHITESPACE)
+    else:
+        stripped = pd.Series([_text(_native(v)) for v in values], dtype=object)
+    return stripped.astype("string").rename(column).reset_index(drop=True)
+
+
+def _native(value: object) -> object:
+    # What DataFrame.to_dict("records") gave the row-by-row loader for the same cell.
+    if value is pd.NA:
+        return None
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        return pd.Timedelta(value)
+    return value
 
 
 def _text(value: object) -> str:
@@ -231,42 +488,6 @@ def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value).strip()
-
-
-def _date_or_problem(
-    cell: dict[str, str], column: str, bad: Callable[[str, str], None]
-) -> dt.date | None:
-    if not cell[column]:
-        return None
-    try:
-        return parse_date(cell[column])
-    except ValueError as exc:
-        bad(column, str(exc))
-        return None
-
-
-def _record(row: int, cell: dict[str, str], places: PlaceRegistry) -> dict[str, object]:
-    start = parse_date(cell["date_start"])
-    end = parse_date(cell["date_end"]) if cell["date_end"] else start
-    province = places.match(cell["province"]).code if cell["province"] else None
-    return {
-        "claim_id": cell["claim_id"],
-        "claimant": cell["claimant"],
-        "actor": cell["actor"],
-        "claim_type": _CHECK_TYPE(cell["claim_type"]),
-        "province": province,
-        "province_input": cell["province"],
-        "place": cell["place"],
-        "date_start": start,
-        "date_end": end,
-        "date_precision": _CHECK_PRECISION(cell["date_precision"]),
-        "status": _CHECK_STATUS(cell["status"]),
-        "source_id": cell["source_id"],
-        "locator": cell["locator"],
-        "quote": cell["quote"],
-        "summary": cell["summary"],
-        "row": row,
-    }
 
 
 def _empty_claims() -> pd.DataFrame:
