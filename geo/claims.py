@@ -223,7 +223,7 @@ class _Checker:
                 for extra in columns
                 if extra not in COLUMNS
             ]
-        self.first_seen: dict[str, int] = {}
+        self.first_use = _FirstUse()
         self.dates: dict[str, dt.date | str] = {}
         self.matches: dict[str, tuple[str | None, str | None]] = {}
         self.accepted: list[pd.DataFrame] = []
@@ -255,14 +255,14 @@ class _Checker:
 
         found.add("claim_id", *self._duplicates(cells["claim_id"], numbers))
 
-        terms: dict[str, np.ndarray] = {}
+        terms: dict[str, tuple[np.ndarray, list[str]]] = {}
         for column, name, vocab in _VOCABULARIES:
             codes, uniques = pd.factorize(cells[column])
             allowed = ", ".join(vocab)
             lowered = [u.strip().lower() for u in uniques.tolist()]
             known = np.array([t in vocab or not u for t, u in zip(lowered, uniques, strict=True)])
             found.add(column, ~known[codes], f"unknown {name}; use one of: {allowed}")
-            terms[column] = np.array(lowered, dtype=object)[codes]
+            terms[column] = codes, lowered
 
         start, start_codes, start_dates = self._dates_of(cells["date_start"], found)
         end, end_codes, end_dates = self._dates_of(cells["date_end"], found)
@@ -290,7 +290,7 @@ class _Checker:
         matched = [self._match(u) for u in uniques.tolist()]
         unmatched = np.array([why is not None for _, why in matched], dtype=bool)[codes]
         found.add("province", unmatched, [matched[c][1] for c in codes[unmatched]])
-        province = np.array([code for code, _ in matched], dtype=object)[codes]
+        province = codes, [code for code, _ in matched]
 
         self.problems += found.in_row_order()
         bad = found.rows
@@ -304,13 +304,13 @@ class _Checker:
             piece = pd.DataFrame(
                 {
                     **text,
-                    "claim_type": pd.array(terms["claim_type"][keep], dtype="string"),
-                    "province": pd.array(province[keep], dtype="string"),
+                    "claim_type": _category(*terms["claim_type"], keep),
+                    "province": _category(*province, keep),
                     "province_input": text["province"],
                     "date_start": start[keep],
                     "date_end": end[keep],
-                    "date_precision": pd.array(terms["date_precision"][keep], dtype="string"),
-                    "status": pd.array(terms["status"][keep], dtype="string"),
+                    "date_precision": _category(*terms["date_precision"], keep),
+                    "status": _category(*terms["status"], keep),
                     "row": np.asarray(numbers, dtype="int64")[keep],
                 },
                 columns=list(CLAIM_FIELDS),
@@ -329,22 +329,11 @@ class _Checker:
         return ClaimsLoad(claims, self.problems, raw, self.rejected_numbers)
 
     def _duplicates(self, ids: pd.Series, numbers: list[int]) -> tuple[np.ndarray, list[str]]:
-        # Ids must be unique across the whole table, so this one check looks back across
-        # chunks, through a dict of every id seen (the first row that used it).
-        first_seen = self.first_seen
-        duplicate = np.zeros(len(ids), dtype=bool)
-        messages: list[str] = []
-        for position, (claim_id, row) in enumerate(zip(ids.tolist(), numbers, strict=True)):
-            if not claim_id:
-                continue
-            earlier = first_seen.get(claim_id)
-            if earlier is None:
-                first_seen[claim_id] = row
-            else:
-                duplicate[position] = True
-                messages.append(
-                    f"duplicate id: row {earlier} already uses it; give each claim its own id"
-                )
+        duplicate, earlier = self.first_use.check(ids, np.asarray(numbers, dtype=np.int64))
+        messages = [
+            f"duplicate id: row {earlier[p]} already uses it; give each claim its own id"
+            for p in np.flatnonzero(duplicate)
+        ]
         return duplicate, messages
 
     def _dates_of(
@@ -400,6 +389,99 @@ class _Checker:
         return outcome
 
 
+def _hash_ids(ids: pd.Index) -> np.ndarray:
+    # The ids are distinct already: no need for hash_array to factorize them again.
+    return pd.util.hash_array(ids.to_numpy(dtype=object), categorize=False)
+
+
+class _FirstUse:
+    """The row that first used each claim id, remembered across chunks in ~40 bytes per id.
+
+    Ids must be unique across the whole table. A dict of a million ids would hold a million
+    Python strings and ints (over 100 MB); instead each id's 64-bit hash sits in a sorted
+    array beside the row that first used it. A hash found there is confirmed against the
+    id itself (kept as Arrow text), so two ids that share a hash are still told apart: the
+    later one is remembered in a dict, which in practice stays empty.
+    """
+
+    def __init__(self) -> None:
+        self.hashes = np.empty(0, dtype=np.uint64)
+        self.rows = np.empty(0, dtype=np.int64)
+        self.where = np.empty(0, dtype=np.int64)  # the id's place in ``ids``
+        self.ids: list[pd.Series] = []
+        self.stored = 0
+        self.collided: dict[str, int] = {}
+
+    def check(self, ids: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows reuse an id (empty ids aside), and for each row the row that first
+        used its id (its own row when it is the first)."""
+        duplicate = np.zeros(len(ids), dtype=bool)
+        earlier = rows.copy()
+        given = np.flatnonzero((ids != "").to_numpy(dtype=bool))
+        if not len(given):
+            return duplicate, earlier
+        codes, uniques = pd.factorize(ids.iloc[given])
+        # factorize numbers distinct ids 0, 1, ... in order of first appearance.
+        _, first = np.unique(codes, return_index=True)
+        hashes = _hash_ids(uniques)
+        # In hash order, binary searches into the sorted hashes walk forward.
+        order = np.argsort(hashes, kind="stable")
+        uniques, hashes, first = uniques[order], hashes[order], first[order]
+        codes = np.argsort(order)[codes]
+        seen, owner = self._find(uniques, hashes)
+        owner = np.where(seen, owner, rows[given[first]])
+        repeated = np.ones(len(given), dtype=bool)
+        repeated[first] = False
+        duplicate[given] = repeated | seen[codes]
+        earlier[given] = owner[codes]
+        new = ~seen
+        self._add(uniques[new], hashes[new], owner[new])
+        return duplicate, earlier
+
+    def _slots(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each hash is or would go among the sorted ones, and whether it is there."""
+        slots = np.searchsorted(self.hashes, hashes)
+        if not len(self.hashes):
+            return slots, np.zeros(len(hashes), dtype=bool)
+        return slots, self.hashes[np.minimum(slots, len(self.hashes) - 1)] == hashes
+
+    def _find(self, uniques: pd.Index, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether an earlier chunk used each of these distinct ids, and in which row."""
+        seen = np.zeros(len(uniques), dtype=bool)
+        rows = np.zeros(len(uniques), dtype=np.int64)
+        slots, taken = self._slots(hashes)
+        candidates = np.flatnonzero(taken)
+        if not len(candidates):
+            return seen, rows
+        slots = slots[candidates]
+        stored = pd.concat(self.ids, ignore_index=True).iloc[self.where[slots]].tolist()
+        mine = uniques[candidates].tolist()
+        for i, slot, theirs, text in zip(candidates, slots, stored, mine, strict=True):
+            if text == theirs:
+                seen[i], rows[i] = True, self.rows[slot]
+            elif text in self.collided:
+                seen[i], rows[i] = True, self.collided[text]
+        return seen, rows
+
+    def _add(self, uniques: pd.Index, hashes: np.ndarray, rows: np.ndarray) -> None:
+        """Remember ids (sorted by hash) that no earlier chunk used, with their first row."""
+        if not len(uniques):
+            return
+        # A hash already taken, by an earlier id or one before it here, goes to the dict.
+        slots, taken = self._slots(hashes)
+        fresh = ~taken
+        fresh[1:] &= hashes[1:] != hashes[:-1]
+        for i in np.flatnonzero(~fresh):
+            self.collided[uniques[i]] = int(rows[i])
+        keep = np.flatnonzero(fresh)
+        self.ids.append(pd.Series(uniques[keep]))
+        where = self.stored + np.arange(len(keep), dtype=np.int64)
+        self.stored += len(keep)
+        self.hashes = np.insert(self.hashes, slots[keep], hashes[keep])
+        self.rows = np.insert(self.rows, slots[keep], rows[keep])
+        self.where = np.insert(self.where, slots[keep], where)
+
+
 class _Found:
     """The problems of one chunk, gathered check by check and listed row by row."""
 
@@ -433,6 +515,17 @@ class _Found:
             return []
         order = np.argsort(np.concatenate(self._positions), kind="stable")
         return [self._problems[i] for i in order]
+
+
+def _category(codes: np.ndarray, labels: list[str | None], keep: np.ndarray) -> pd.Categorical:
+    """The kept rows' labels as categories, given each row's code into ``labels``."""
+    # Labels may repeat ("Presence" and "presence" are both "presence"); None is missing.
+    # Only the kept rows' labels are categories, as astype("category") would make them.
+    label_codes, categories = pd.factorize(pd.array(labels, dtype="string"))
+    kept = pd.Categorical.from_codes(
+        label_codes[codes[keep]], dtype=pd.CategoricalDtype(categories)
+    )
+    return kept.remove_unused_categories()
 
 
 def _join(pieces: list[pd.DataFrame]) -> pd.DataFrame:

@@ -480,3 +480,19 @@ def test_many_categories_match(places) -> None:
     raw["actor"] = [f"Actor {rng.randrange(400)}" for _ in range(len(raw))]
     raw["claimant"] = [f"Claimant {i % 150}" for i in range(len(raw))]
     check_both_ways(raw, places, chunk_sizes=(50, 1000))
+
+
+@pytest.mark.parametrize(
+    "weak_hash",
+    [
+        lambda ids: np.zeros(len(ids), dtype=np.uint64),
+        lambda ids: np.array([len(i) % 3 for i in ids.tolist()], dtype=np.uint64),
+    ],
+)
+def test_ids_that_share_a_hash_are_told_apart(places, monkeypatch, weak_hash) -> None:
+    """Ids are remembered by hash across chunks; equal hashes must not mean equal ids."""
+    monkeypatch.setattr(geo.claims, "_hash_ids", weak_hash)
+    rng = random.Random(8)
+    raw = random_table(rng, 120, bad=0.05)
+    raw["claim_id"] = [rng.choice(["A", "B", "CC", "DDD", "E", "FF", f"U{i}"]) for i in range(120)]
+    check_both_ways(raw, places, chunk_sizes=(1, 7, 1000))
