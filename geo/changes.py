@@ -170,19 +170,17 @@ def change_map_view(
     for code, name in names.items():
         row = rows.get(code)
         if row is None:
-            tip = f"<b>{escape(name)}</b><br>no change in claims between the two dates"
+            tip = (f"<b>{escape(name)}</b>", "no change in claims between the two dates")
             styles.append(PlaceStyle(code, NO_CLAIMS, False, False, False, tip, "no change"))
             continue
         change = str(row["change"])
         before_text = ", ".join(row["actors_before"]) or "none"
         after_text = ", ".join(row["actors_after"]) or "none"
-        tip = "<br>".join(
-            [
-                f"<b>{escape(name)}</b>",
-                f"claims {escape(change)}",
-                f"actors with claims on {before}: {escape(before_text)}",
-                f"actors with claims on {after}: {escape(after_text)}",
-            ]
+        tip = (
+            f"<b>{escape(name)}</b>",
+            f"claims {escape(change)}",
+            f"actors with claims on {before}: {escape(before_text)}",
+            f"actors with claims on {after}: {escape(after_text)}",
         )
         colour = CHANGE_COLOURS.get(change, CHANGE_COLOURS["unchanged"])
         styles.append(PlaceStyle(code, colour, False, False, True, tip, change))

@@ -77,9 +77,12 @@ BASE_JS = """
     ensurePattern(state.hatch);
     state.base.setStyle(baseStyle);
     state.hatch.setStyle(hatchStyle);
+    var lines = state.view.lines;
     state.base.eachLayer(function (layer) {
       var p = placeOf(layer.feature);
-      if (p) { layer.setTooltipContent(p.t); }
+      if (p) {
+        layer.setTooltipContent(p.t.map(function (i) { return lines[i]; }).join('<br>'));
+      }
     });
     var box = state.legend.getContainer();
     if (box) {
@@ -144,6 +147,13 @@ BASE_JS = """
 
   window.claimsMap = {
     apply: function (view) {
+      // The payload is column-wise (see MapView.payload); index it by place code once.
+      view.places = {};
+      view.codes.forEach(function (code, i) {
+        var flags = view.flags[i];
+        view.places[code] = {f: view.fills[view.fill[i]], h: (flags & 1) !== 0,
+                             v: (flags & 2) !== 0, c: (flags & 4) !== 0, t: view.tips[i]};
+      });
       state.view = view;
       redraw();
       document.body.setAttribute('data-claims-view', String(window.claimsMap.applied += 1));

@@ -6,7 +6,9 @@ the browser. Every text that ends up in HTML is escaped here, before it leaves P
 
 from __future__ import annotations
 
+import functools
 import html
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,8 +44,14 @@ class PlaceStyle:
     hatched: bool
     verified: bool
     has_claims: bool
-    tooltip_html: str
+    # Already-escaped HTML, one entry per tooltip line. Lines repeat across places ("Status:
+    # claimed"), so the payload sends each distinct line once.
+    tooltip_lines: tuple[str, ...]
     metric_text: str
+
+    @property
+    def tooltip_html(self) -> str:
+        return "<br>".join(self.tooltip_lines)
 
 
 @dataclass(frozen=True)
@@ -61,20 +69,29 @@ class MapView:
     selected: str | None = None
 
     def payload(self) -> dict[str, object]:
-        """The compact, JSON-ready form the browser layer reads."""
+        """The compact, JSON-ready form the browser layer reads.
+
+        Column-wise, one entry per place in ``codes``: ``fill`` indexes ``fills``; ``flags``
+        adds 1 for hatched, 2 for verified, 4 for has claims; ``tips`` lists indices into
+        ``lines``, the distinct tooltip lines, which the browser joins with line breaks.
+        With thousands of places, a dict per place cost more to build and to send.
+        """
+        every = [line for s in self.styles for line in s.tooltip_lines]
+        lines = list(dict.fromkeys(every))
+        position = {line: i for i, line in enumerate(lines)}
+        numbers = list(map(position.__getitem__, every))
+        ends = list(itertools.accumulate(len(s.tooltip_lines) for s in self.styles))
+        fills = list(dict.fromkeys(s.fill for s in self.styles))
+        fill_at = {f: i for i, f in enumerate(fills)}
         return {
             "title": html.escape(self.title),
             "selected": self.selected,
-            "places": {
-                s.code: {
-                    "f": s.fill,
-                    "h": s.hatched,
-                    "v": s.verified,
-                    "c": s.has_claims,
-                    "t": s.tooltip_html,
-                }
-                for s in self.styles
-            },
+            "lines": lines,
+            "fills": fills,
+            "codes": [s.code for s in self.styles],
+            "fill": [fill_at[s.fill] for s in self.styles],
+            "flags": [s.hatched + 2 * s.verified + 4 * s.has_claims for s in self.styles],
+            "tips": [numbers[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)],
             "legend": [{"c": e.colour, "l": html.escape(e.label)} for e in self.legend],
             "notes": [html.escape(UNVERIFIED_NOTE), html.escape(VERIFIED_NOTE)],
         }
@@ -101,56 +118,107 @@ def build_map_view(
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
     colour_of, legend = _colouring(summary, metric, palette)
+    # Column lists, not a .loc lookup or a Series per place: with thousands of places
+    # those cost more than everything else here.
+    columns = {c: _as_list(summary[c]) for c in summary.columns}
+    rows = [dict(zip(columns, v, strict=True)) for v in zip(*columns.values(), strict=True)]
+    coloured = [colour_of(row) for row in rows]
+    tips = _tooltip_lines(columns, [text for _, text in coloured], source_labels or {})
+    at = {str(code): i for i, code in enumerate(summary.index.tolist())}
     styles = []
-    # Plain dicts: a .loc lookup per place costs more than everything else here together.
-    rows = dict(zip(summary.index.astype(str), summary.to_dict("records"), strict=True))
     for code, name in names.items():
-        row = rows.get(code)
-        if row is not None:
-            fill, text = colour_of(row)
-            verified = bool(row["verified"])
-            styles.append(
-                PlaceStyle(
-                    code,
-                    fill,
-                    not verified,
-                    verified,
-                    True,
-                    _tooltip(name, row, text, source_labels or {}),
-                    text,
-                )
-            )
+        i = at.get(code)
+        if i is not None:
+            fill, text = coloured[i]
+            verified = bool(columns["verified"][i])
+            lines = (_bold_name(name), *tips[i])
+            styles.append(PlaceStyle(code, fill, not verified, verified, True, lines, text))
         else:
-            tip = f"<b>{e(name)}</b><br>{e(NO_CLAIMS_LABEL)}"
-            styles.append(PlaceStyle(code, NO_CLAIMS, False, False, False, tip, NO_CLAIMS_LABEL))
+            lines = (_bold_name(name), _NO_CLAIMS_LINE)
+            styles.append(PlaceStyle(code, NO_CLAIMS, False, False, False, lines, NO_CLAIMS_LABEL))
     legend = (*legend, LegendEntry(NO_CLAIMS, NO_CLAIMS_LABEL))
     return MapView(metric, METRICS[metric], tuple(styles), legend, selected)
+
+
+def _as_list(column: pd.Series) -> list:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        # datetime objects straight from numpy: pandas boxes each into a Timestamp slowly.
+        return column.to_numpy().astype("datetime64[us]").tolist()
+    return column.tolist()
 
 
 MAX_LISTED = 5
 
 
-def _listed(values: list[str] | tuple[str, ...], sep: str = ", ") -> str:
-    """At most MAX_LISTED values, then how many more: a tooltip is read at a glance."""
+def _listed(
+    values: list[str] | tuple[str, ...], sep: str = ", ", *, total: int | None = None
+) -> str:
+    """At most MAX_LISTED values, then how many more: a tooltip is read at a glance.
+
+    ``total`` is the length of the whole list when ``values`` holds only its start.
+    """
     shown = sep.join(values[:MAX_LISTED])
-    more = len(values) - MAX_LISTED
+    more = (len(values) if total is None else total) - MAX_LISTED
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _tooltip(name: str, row: dict, metric_text: str, source_labels: dict[str, str]) -> str:
-    sources = [source_labels.get(s, s) for s in row["source_ids"]]
-    verified = "includes corroborated claims" if row["verified"] else "unverified"
-    lines = [
-        f"<b>{e(name)}</b>",
-        e(metric_text),
-        f"Claims in view: {int(row['n_claims'])}",
-        "Claimed by: " + e(_listed(row["claimants"])),
-        "Status: " + e(", ".join(row["statuses"])) + f" ({e(verified)})",
-        "Date precision: " + e(", ".join(row["precisions"])),
-        "Sources: " + e(_listed(sources, "; ")),
-        "<i>Click for the claims and their sources</i>",
-    ]
-    return "<br>".join(lines)
+def _tooltip_lines(
+    columns: dict[str, list], metric_texts: list[str], source_labels: dict[str, str]
+) -> list[tuple[str, ...]]:
+    """Each place's tooltip lines after its name, built column by column.
+
+    Thousands of places share a handful of claimant, status and source lists: each distinct
+    line is written and escaped once, then looked up.
+    """
+
+    def claimants(key: tuple[tuple[str, ...], int]) -> str:
+        return "Claimed by: " + e(_listed(key[0], total=key[1]))
+
+    def statuses(key: tuple[tuple[str, ...], bool]) -> str:
+        note = "includes corroborated claims" if key[1] else "unverified"
+        return "Status: " + e(", ".join(key[0])) + f" ({e(note)})"
+
+    def precisions(key: tuple[str, ...]) -> str:
+        return "Date precision: " + e(", ".join(key))
+
+    def sources(key: tuple[tuple[str, ...], int]) -> str:
+        labels = [source_labels.get(s, s) for s in key[0]]
+        return "Sources: " + e(_listed(labels, "; ", total=key[1]))
+
+    verified = [bool(v) for v in columns["verified"]]
+    return list(
+        zip(
+            _memo(e, metric_texts),
+            [f"Claims in view: {int(n)}" for n in columns["n_claims"]],
+            _memo(claimants, [_shown(v) for v in columns["claimants"]]),
+            _memo(statuses, list(zip(map(tuple, columns["statuses"]), verified, strict=True))),
+            _memo(precisions, [tuple(v) for v in columns["precisions"]]),
+            _memo(sources, [_shown(v) for v in columns["source_ids"]]),
+            [CLICK_HINT] * len(verified),
+            strict=True,
+        )
+    )
+
+
+def _memo(render, keys: list) -> list[str]:
+    done: dict = {}
+    return [done[k] if k in done else done.setdefault(k, render(k)) for k in keys]
+
+
+def _shown(values: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    # All that _listed shows: places whose long lists differ only past the fifth entry
+    # share one tooltip line.
+    return tuple(values[:MAX_LISTED]), len(values)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _bold_name(name: str) -> str:
+    # Place names are the same on every rerun: escape each once per process.
+    return f"<b>{e(name)}</b>"
+
+
+CLICK_HINT = "<i>Click for the claims and their sources</i>"
+_NO_CLAIMS_LINE = e(NO_CLAIMS_LABEL)
 
 
 def _colouring(summary: pd.DataFrame, metric: Metric, palette: dict[str, str] | None):

@@ -208,8 +208,10 @@ def province_summary(claims: pd.DataFrame) -> pd.DataFrame:
     return summary[list(SUMMARY_COLUMNS)]
 
 
-# Above this many place x value cells, distinct pairs are found by sorting instead.
-_DENSE_CELLS = 8_000_000
+# Distinct (place, value) pairs are marked in a place x value grid while the grid is small,
+# in absolute terms and against the rows in view; otherwise they are found by sorting.
+_DENSE_CELLS = 4_000_000
+_DENSE_PER_ROW = 32
 
 
 def summarise(result: FilterResult) -> pd.DataFrame:
@@ -245,18 +247,35 @@ def summarise(result: FilterResult) -> pd.DataFrame:
         codes, rows = codes[valid].astype(np.int64), rows[valid]
         k = len(categories)
         labels = np.asarray(categories.astype(str))
-        if n_places * k <= _DENSE_CELLS:
-            seen = np.bincount(rows * k + codes, minlength=n_places * k).reshape(n_places, k) > 0
-            # One nonzero over all places, split per place: no per-place numpy calls.
-            place_of, value_of = np.nonzero(seen[present])
-            per_place = np.bincount(place_of, minlength=len(present))
-            groups = np.split(labels[value_of], np.cumsum(per_place)[:-1])
-            return [tuple(sorted(g.tolist())) for g in groups]
-        pairs = np.unique(rows.astype(np.int64) * k + codes)
-        by_place: dict[int, list[str]] = {}
-        for pair in pairs:
-            by_place.setdefault(int(pair // k), []).append(str(labels[pair % k]))
-        return [tuple(sorted(by_place.get(int(i), ()))) for i in present]
+        # Codes renumbered in label order: each place's values then come out sorted, and
+        # are cut from one list, with no numpy call or sort per place.
+        by_label = np.argsort(labels, kind="stable")
+        rank = np.empty(k, dtype=np.int64)
+        rank[by_label] = np.arange(k)
+        keys = rows * k + rank[codes]
+        cells = n_places * k
+        if cells <= min(_DENSE_CELLS, _DENSE_PER_ROW * len(keys)):
+            grid = np.zeros(cells, dtype=bool)
+            grid[keys] = True
+            grid = grid.reshape(-1, k)
+            if k <= _BITS:
+                # Each place's set as one integer: places share a few sets (statuses,
+                # precisions), so each distinct set becomes a tuple once.
+                bits = grid[present] @ (np.int64(1) << np.arange(k, dtype=np.int64))
+                ordered = labels[by_label].tolist()
+                made: dict[int, tuple[str, ...]] = {}
+                return [
+                    made[b] if b in made else made.setdefault(b, _members(b, ordered))
+                    for b in bits.tolist()
+                ]
+            place_of, value_of = np.nonzero(grid)
+        else:  # few rows for a big grid: sorting the rows' keys is cheaper than the grid
+            place_of, value_of = np.divmod(np.unique(keys), k)
+        names = labels[by_label][value_of].tolist()
+        per_place = np.bincount(place_of, minlength=n_places)
+        ends = np.cumsum(per_place)
+        bounds = zip((ends - per_place)[present].tolist(), ends[present].tolist(), strict=True)
+        return [tuple(names[a:b]) for a, b in bounds]
 
     ends = _days(claims["date_end"].iloc[rows_in_view])
     latest = np.full(n_places, np.iinfo(np.int64).min)
@@ -283,6 +302,13 @@ def summarise(result: FilterResult) -> pd.DataFrame:
         index=pd.Index(np.asarray(places.astype(str))[present], name="province"),
     )
     return summary[list(SUMMARY_COLUMNS)]
+
+
+_BITS = 62  # values that fit in one int64 bit set
+
+
+def _members(bits: int, labels: list[str]) -> tuple[str, ...]:
+    return tuple(label for i, label in enumerate(labels) if bits >> i & 1)
 
 
 def _value_sets(column: pd.core.groupby.SeriesGroupBy) -> pd.Series:

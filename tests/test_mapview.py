@@ -102,6 +102,32 @@ def test_tooltip_says_whose_claim_and_escapes_everything() -> None:
     assert "<img" not in legend and "&lt;img" in legend
 
 
+def test_payload_tooltips_rebuild_each_place_exactly(sample) -> None:
+    many = claims(
+        *[
+            (f"Actor {i % 3}", "presence", p, "claimed", f"Claimant {i % 4}")
+            for i in range(12)
+            for p in ("AF-PAN", "AF-KAB")
+        ],
+        (XSS, "attack", "AF-PAN", "reported", "<b>CNN</b>"),
+    )
+    view = build_map_view(NAMES, province_summary(many), "presence")
+    payload = view.payload()
+    lines = payload["lines"]
+    assert len(lines) == len(set(lines)), "each distinct line is sent once"
+    assert payload["codes"] == [s.code for s in view.styles]
+    for i, style in enumerate(view.styles):
+        assert "<br>".join(lines[n] for n in payload["tips"][i]) == style.tooltip_html
+        assert payload["fills"][payload["fill"][i]] == style.fill
+        flags = payload["flags"][i]
+        assert (bool(flags & 1), bool(flags & 2), bool(flags & 4)) == (
+            style.hatched,
+            style.verified,
+            style.has_claims,
+        )
+    assert "&lt;b&gt;CNN&lt;/b&gt;" in styles(view)["AF-PAN"].tooltip_html
+
+
 def test_data_layer_cannot_close_its_script(sample) -> None:
     evil = claims((XSS + "</script>", "presence", "AF-PAN", "claimed", "X"))
     layer = view_layer(build_map_view(NAMES, province_summary(evil), "presence"))
