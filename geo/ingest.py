@@ -59,11 +59,14 @@ from openpyxl.utils.cell import (
 )
 
 from geo.acled import is_acled
-from geo.claims import REQUIRED_COLUMNS
+from geo.claims import REQUIRED_COLUMNS, ProgressCallback
 from geo.problems import Problem
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_ROWS = 1_000_000
+# Rows read between calls of a progress callback: often enough for a smooth bar, rarely
+# enough to cost nothing.
+PROGRESS_ROWS = 5_000
 # Python's csv module refuses longer fields by default; the same limit applies to .xlsx.
 MAX_FIELD_CHARS = 131_072
 # A zip bomb could unpack to far more than its size; real workbooks stay well under this.
@@ -139,10 +142,12 @@ def read_table_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
     sheet: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> TableRead:
     """Read an uploaded CSV or .xlsx file's bytes as a table of text.
 
-    Raises :class:`UnreadableFile` when the file as a whole cannot be used.
+    Raises :class:`UnreadableFile` when the file as a whole cannot be used. ``progress``
+    is told the share of the file read every few thousand rows, and 1.0 at the end.
     """
     if not data.strip():
         size = "0 bytes" if not data else "only blank space"
@@ -159,11 +164,15 @@ def read_table_bytes(
         notes = []
         if not name.lower().endswith((".xlsx", ".xlsm")):
             notes.append(f"{name} is an Excel workbook despite its name; it was read as .xlsx")
-        return _read_xlsx(name, data, sheet, max_bytes, max_rows, notes)
-    text, encoding, notes = decode_text(name, data)
-    if name.lower().endswith((".xlsx", ".xls", ".xlsm")):
-        notes.append(f"{name} holds plain text despite its name; it was read as CSV")
-    return _read_csv(name, text, encoding, notes, max_rows)
+        read = _read_xlsx(name, data, sheet, max_bytes, max_rows, notes, progress)
+    else:
+        text, encoding, notes = decode_text(name, data)
+        if name.lower().endswith((".xlsx", ".xls", ".xlsm")):
+            notes.append(f"{name} holds plain text despite its name; it was read as CSV")
+        read = _read_csv(name, text, encoding, notes, max_rows, progress)
+    if progress is not None:
+        progress(1.0)
+    return read
 
 
 # --- what kind of file is it --------------------------------------------------------------
@@ -440,7 +449,14 @@ def _is_blank(fields: Sequence[str]) -> bool:
     return not "".join(fields).strip()
 
 
-def _read_csv(name: str, text: str, encoding: str, notes: list[str], max_rows: int) -> TableRead:
+def _read_csv(
+    name: str,
+    text: str,
+    encoding: str,
+    notes: list[str],
+    max_rows: int,
+    progress: ProgressCallback | None = None,
+) -> TableRead:
     delimiter, _ = sniff_delimiter(text[:SNIFF_CHARS])
     notes.append(f"columns are separated by {DELIMITER_NAMES[delimiter]}")
     records = _csv_records(name, text, delimiter)
@@ -463,7 +479,7 @@ def _read_csv(name: str, text: str, encoding: str, notes: list[str], max_rows: i
                 "spreadsheet as CSV."
             )
         return _read_csv_rows(
-            name, text, records, header, header_row, delimiter, encoding, notes, max_rows
+            name, text, records, header, header_row, delimiter, encoding, notes, max_rows, progress
         )
     finally:
         records.close()
@@ -479,6 +495,7 @@ def _read_csv_rows(
     encoding: str,
     notes: list[str],
     max_rows: int,
+    progress: ProgressCallback | None = None,
 ) -> TableRead:
     width = len(header)
     names = [h.strip().strip("\ufeff").strip() for h in header]
@@ -503,6 +520,8 @@ def _read_csv_rows(
         seen += 1
         if seen > max_rows:
             raise _too_many_rows(name, max_rows)
+        if progress is not None and seen % PROGRESS_ROWS == 0:
+            progress(start / len(text))
         if last and _ends_inside_quotes(text[start:], delimiter):
             problems.append(_cut_off(number, 'a quote (") opened in this row is never closed'))
             bad_rows.append((number, fields))
@@ -638,6 +657,7 @@ class _SheetXml:
 
     uncached: set[tuple[int, int]] = field(default_factory=set)
     merges: list[str] = field(default_factory=list)
+    rows: int = 0
 
 
 def _scan_sheet_xml(source: IO[bytes]) -> _SheetXml:
@@ -661,6 +681,7 @@ def _scan_sheet_xml(source: IO[bytes]) -> _SheetXml:
                 column, row = coordinate_from_string(ref)
                 found.uncached.add((row, column_index_from_string(column)))
         elif tag == "row":
+            found.rows += 1
             elem.clear()
         elif tag == "mergeCell" and elem.get("ref"):
             found.merges.append(str(elem.get("ref")))
@@ -675,7 +696,13 @@ def _child(elem: ElementTree.Element, local: str) -> ElementTree.Element | None:
 
 
 def _read_xlsx(
-    name: str, data: bytes, sheet: str | None, max_bytes: int, max_rows: int, notes: list[str]
+    name: str,
+    data: bytes,
+    sheet: str | None,
+    max_bytes: int,
+    max_rows: int,
+    notes: list[str],
+    progress: ProgressCallback | None = None,
 ) -> TableRead:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
@@ -702,7 +729,7 @@ def _read_xlsx(
             with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path) as source:
                 xml = _scan_sheet_xml(source)
             worksheet.reset_dimensions()  # wrong sizes in the file would hide rows otherwise
-            rows = _sheet_rows(name, worksheet, xml.uncached, max_rows)
+            rows = _sheet_rows(name, worksheet, xml.uncached, max_rows, progress, xml.rows)
         except UnreadableFile:
             raise
         except Exception as error:  # as above: a damaged sheet fails in many ways
@@ -745,10 +772,18 @@ _Cell = tuple[str, str | None]
 
 
 def _sheet_rows(
-    name: str, worksheet: object, uncached: set[tuple[int, int]], max_rows: int
+    name: str,
+    worksheet: object,
+    uncached: set[tuple[int, int]],
+    max_rows: int,
+    progress: ProgressCallback | None = None,
+    expected_rows: int = 0,
 ) -> list[tuple[int, list[_Cell]]]:
+    """The sheet's rows; ``expected_rows`` (the rows its XML holds) only scales progress."""
     rows: list[tuple[int, list[_Cell]]] = []
     for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):  # type: ignore[attr-defined]
+        if progress is not None and number % PROGRESS_ROWS == 0:
+            progress(min(number / max(expected_rows, 1), 1.0))
         row: list[_Cell] = []
         for column, cell in enumerate(cells, start=1):
             value = cell.value

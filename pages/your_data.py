@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -17,7 +18,7 @@ from geo.ingest import UnreadableFile, read_table_bytes
 from geo.mapping import ColumnMapping, guess_mapping
 from geo.problems import problems_frame
 from geo.sources import validate_sources
-from geo.upload import UploadResult, load_upload
+from geo.upload import UploadResult, expected_seconds, load_upload
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
@@ -130,18 +131,40 @@ mapping: ColumnMapping | None = st.session_state.get(MAPPING)
 
 
 def run_pipeline() -> UploadResult | None:
+    def load(progress: Callable[[float], None] | None = None) -> UploadResult:
+        return load_upload(
+            claims_file.name,
+            data,
+            places=places,
+            source_ids=set(builtin.sources["source_id"]),
+            extra_sources=extra_sources,
+            mapping=mapping,
+            aliases=aliases,
+            max_bytes=MAX_MB * 1024 * 1024,
+            progress=progress,
+        )
+
+    reading = f"Reading {claims_file.name}…"
     try:
-        with st.spinner(f"Reading {claims_file.name}…"):
-            return load_upload(
-                claims_file.name,
-                data,
-                places=places,
-                source_ids=set(builtin.sources["source_id"]),
-                extra_sources=extra_sources,
-                mapping=mapping,
-                aliases=aliases,
-                max_bytes=MAX_MB * 1024 * 1024,
-            )
+        # A bar only for files that take more than about a second (estimated from their size
+        # and format): on a small file it would flash by, and each step is a message to the
+        # browser. A spinner says the same for the rest.
+        if expected_seconds(data) <= 1.0:
+            with st.spinner(reading):
+                return load()
+        bar = st.progress(0.0, text=reading)
+        shown = [0]
+
+        def advance(done: float) -> None:
+            percent = min(max(int(done * 100), shown[0]), 100)
+            if percent > shown[0]:  # whole percents only: at most 100 updates
+                shown[0] = percent
+                bar.progress(percent / 100, text=reading)
+
+        try:
+            return load(advance)
+        finally:
+            bar.empty()
     except UnreadableFile as error:
         st.error(md(str(error)))
         return None
