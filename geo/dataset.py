@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.boundaries import load_boundaries, load_boundary_metadata
-from geo.claims import ClaimsLoad, load_claims, with_claim_dtypes
+from geo.claims import ClaimsLoad, ProgressCallback, load_claims, with_claim_dtypes
 from geo.mapview import presence_palette
 from geo.paths import DATA_DIR
 from geo.places import PlaceRegistry, load_place_registry
@@ -147,14 +147,19 @@ def combine(
     )
 
 
-def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
-    """Load the built-in provinces, boundaries, sources and claims from ``data_dir``."""
+def load_dataset(data_dir: Path = DATA_DIR, progress: ProgressCallback | None = None) -> Dataset:
+    """Load the built-in provinces, boundaries, sources and claims from ``data_dir``.
+
+    ``progress`` is told the share of the claims file read as it goes (see ``load_claims``).
+    """
     places = load_place_registry(data_dir / "provinces.csv")
     boundary_file = data_dir / "provinces.geojson"
     boundaries = load_boundaries(boundary_file)
     meta = load_boundary_metadata(boundary_file)
     sources: SourcesLoad = load_sources(data_dir / "sources.csv")
-    claims = load_claims(data_dir / "claims.csv", places=places, source_ids=sources.ids)
+    claims = load_claims(
+        data_dir / "claims.csv", places=places, source_ids=sources.ids, progress=progress
+    )
     return Dataset(
         places=places,
         boundaries=boundaries,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -192,3 +193,35 @@ def test_derived_tables_report_the_users_own_row_numbers(places) -> None:
     assert [p.row for p in result.errors] == [12]
     assert list(result.claims["row"]) == [7]
     assert list(result.rejected["row"]) == [12]
+
+
+def test_loaded_data_keeps_only_the_rejected_rows_as_text(tmp_path, places) -> None:
+    """The raw text of the sound rows is not kept beside the claims (#5: memory)."""
+    from geo.dataset import combine, load_dataset
+    from geo.paths import DATA_DIR
+    from geo.upload import load_upload
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    text = (folder / "claims.csv").read_text(encoding="utf-8")
+    bad = GOOD.replace("C1,", "BAD1,").replace("Panjshir", "Atlantis")
+    (folder / "claims.csv").write_text(text.rstrip("\n") + "\n" + bad + "\n", encoding="utf-8")
+    calls: list[float] = []
+    data = load_dataset(folder, progress=calls.append)
+    assert calls and calls[-1] == 1.0
+    assert len(data.claims) >= 6 and data.rejected_rows == 1
+    assert list(data.claims_load.raw["claim_id"]) == ["BAD1"]
+    assert list(data.claims_load.rejected["claim_id"]) == ["BAD1"]
+
+    upload = "\n".join([HEADER, *[GOOD.replace("C1,", f"U{i},") for i in range(50)], bad])
+    source = min(data.sources["source_id"])
+    result = load_upload(
+        "mine.csv",
+        upload.replace(",src,", f",{source},").encode("utf-8"),
+        places=places,
+        source_ids=set(data.sources["source_id"]),
+    )
+    mine = combine(data, claims=result.load, sources=result.sources, mode="replace", label="x")
+    assert len(mine.claims) == 50
+    assert list(mine.claims_load.raw["claim_id"]) == ["BAD1"]
+    assert list(mine.claims_load.row_numbers or []) == [52]
