@@ -237,7 +237,7 @@ class _Checker:
         first = self.rows_seen
         self.rows_seen += n
         if self.empty_raw is None:
-            self.empty_raw = raw.iloc[0:0]
+            self.empty_raw = _no_rows(raw)
         if self.missing or n == 0:
             return
         numbers = (
@@ -260,7 +260,9 @@ class _Checker:
             codes, uniques = pd.factorize(cells[column])
             allowed = ", ".join(vocab)
             lowered = [u.strip().lower() for u in uniques.tolist()]
-            known = np.array([t in vocab or not u for t, u in zip(lowered, uniques, strict=True)])
+            known = np.array(
+                [t in vocab or not u for t, u in zip(lowered, uniques, strict=True)], dtype=bool
+            )
             found.add(column, ~known[codes], f"unknown {name}; use one of: {allowed}")
             terms[column] = codes, lowered
 
@@ -526,6 +528,18 @@ def _category(codes: np.ndarray, labels: list[str | None], keep: np.ndarray) -> 
         label_codes[codes[keep]], dtype=pd.CategoricalDtype(categories)
     )
     return kept.remove_unused_categories()
+
+
+def _no_rows(raw: pd.DataFrame) -> pd.DataFrame:
+    """``raw``'s columns and types with no rows, sharing no memory with ``raw``.
+
+    ``raw.iloc[0:0]`` would be a view, keeping the whole of ``raw``'s text alive.
+    """
+    empty = pd.DataFrame(
+        {i: pd.Series(pd.array([], dtype=dtype)) for i, dtype in enumerate(raw.dtypes)}
+    )
+    empty.columns = raw.columns
+    return empty
 
 
 def _join(pieces: list[pd.DataFrame]) -> pd.DataFrame:

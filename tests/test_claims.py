@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from geo.claims import COLUMNS, load_claims, validate_claims
@@ -225,3 +227,23 @@ def test_loaded_data_keeps_only_the_rejected_rows_as_text(tmp_path, places) -> N
     assert len(mine.claims) == 50
     assert list(mine.claims_load.raw["claim_id"]) == ["BAD1"]
     assert list(mine.claims_load.row_numbers or []) == [52]
+
+
+@pytest.mark.parametrize("bad_rows", [0, 3])
+def test_checking_keeps_no_view_of_the_input(places, bad_rows: int) -> None:
+    """Not even an empty slice of the input survives in the result: an Arrow slice shares
+    the input's buffers and would keep all of its text alive (#5)."""
+    rows = [GOOD.replace("C1,", f"C{i},") + "x" * 500 for i in range(2_000)]
+    for i in range(bad_rows):
+        rows[i * 7] = rows[i * 7].replace("Panjshir", "Atlantis")
+    before = pa.total_allocated_bytes()
+    raw = pd.read_csv(io.StringIO("\n".join([HEADER, *rows])), dtype=str, keep_default_na=False)
+    input_bytes = pa.total_allocated_bytes() - before
+    load = validate_claims(raw, places=places, source_ids={"src"})
+    del raw
+    gc.collect()
+    kept = pa.total_allocated_bytes() - before
+    claims = int(load.claims.memory_usage(deep=True).sum())
+    assert kept < claims + input_bytes / 10, (kept, claims, input_bytes)
+    assert len(load.raw) == bad_rows == len(load.rejected)
+    assert set(load.rejected.columns) == {"row", *COLUMNS, "problems"}
