@@ -31,24 +31,34 @@ def date_text(claim: pd.Series) -> str:
 
 
 def claim_card(claim: pd.Series, data: Dataset) -> None:
-    """One claim with everything a reader needs to weigh it."""
+    """One claim with everything a reader needs to weigh it.
+
+    One Markdown element in a bordered box: every element is a message the browser has to
+    lay out, and a page of cards was what kept the map waiting after a filter change.
+    """
+    where = claim["place"] if isinstance(claim["place"], str) and claim["place"] else ""
+    quote = claim["quote"] if isinstance(claim["quote"], str) and claim["quote"] else ""
+    who = (
+        f"Claimed by {md(claim['claimant'])}"
+        + (f" · place: {md(where)}" if where else "")
+        + f" · claim {md(claim['claim_id'])}"
+    )
+    source = f"Source: {md(data.citation(str(claim['source_id'])))} Where: {md(claim['locator'])}"
+    if quote:
+        source += f" · “{md(quote)}”"
     with st.container(border=True):
         st.markdown(
             f"**{md(claim['actor'])}**: {md(claim['claim_type'])} · "
-            f"status **{md(claim['status'])}** · {md(date_text(claim))}"
+            f"status **{md(claim['status'])}** · {md(date_text(claim))}\n\n"
+            f"{md(claim['summary'])}\n\n"
+            f":small[:gray[{_one_line(who)}]]\n\n"
+            f":small[:gray[{_one_line(source)}]]"
         )
-        st.markdown(md(claim["summary"]))
-        where = claim["place"] if isinstance(claim["place"], str) and claim["place"] else ""
-        st.caption(
-            f"Claimed by {md(claim['claimant'])}"
-            + (f" · place: {md(where)}" if where else "")
-            + f" · claim {md(claim['claim_id'])}"
-        )
-        quote = claim["quote"] if isinstance(claim["quote"], str) and claim["quote"] else ""
-        st.caption(
-            f"Source: {md(data.citation(str(claim['source_id'])))} "
-            f"Where: {md(claim['locator'])}" + (f" · “{md(quote)}”" if quote else "")
-        )
+
+
+def _one_line(text: str) -> str:
+    # A line break inside a :small[...] directive would end it early.
+    return " ".join(text.split())
 
 
 def coverage(context, *, rejected: int = 0) -> None:

@@ -103,11 +103,21 @@ with notes_column:
     else:
         st.info("Click a province on the map, or choose one above, to read its claims.")
     country_wide = result.country_wide
-    with st.expander(f"Country-wide claims in view ({len(country_wide)}, not on the map)"):
-        for _, claim in country_wide.sort_values("date_start").head(MAX_CARDS).iterrows():
-            render.claim_card(claim, data)
-        if len(country_wide) > MAX_CARDS:
-            st.caption(f"The first {MAX_CARDS} are shown; the Claims page lists them all.")
+    # Expanders that track their state (key, on_change) draw their contents only when
+    # open: closed, they cost a filter change nothing.
+    country_box = st.expander(
+        f"Country-wide claims in view ({len(country_wide)}, not on the map)",
+        key="country_wide_open",
+        on_change="rerun",
+    )
+    if country_box.open:
+        with country_box:
+            for _, claim in country_wide.sort_values("date_start").head(MAX_CARDS).iterrows():
+                render.claim_card(claim, data)
+            if len(country_wide) > MAX_CARDS:
+                st.caption(f"The first {MAX_CARDS} are shown; the Claims page lists them all.")
 
-with st.expander("Download or share this view", expanded=False):
-    exports.panel(data, view, result, map_view, summary)
+export_box = st.expander("Download or share this view", key="exports_open", on_change="rerun")
+if export_box.open:
+    with export_box:
+        exports.panel(data, view, result, map_view, summary)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.dataset import load_dataset
+
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = (
@@ -89,6 +91,19 @@ def test_choosing_a_province_lists_its_claims_with_sources() -> None:
     assert "National Resistance Front" in text
     assert "Does the anti" in text  # the source citation
     assert "season precision" in text
+
+
+def test_country_wide_claims_are_drawn_only_when_their_box_is_open() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    expected = int(load_dataset().claims["province"].isna().sum())
+    box = next(e for e in at.expander if e.label.startswith("Country-wide claims in view"))
+    assert f"({expected}, not on the map)" in box.label  # counted while it is closed
+    assert not any("Claimed by" in m.value for m in at.markdown)
+    at.session_state["country_wide_open"] = True
+    at.run()
+    cards = [m.value for m in at.markdown if "Claimed by" in m.value]
+    assert len(cards) == expected > 0
+    assert all("status **" in c and "Source: " in c and "precision" in c for c in cards)
 
 
 def test_presenter_mode_writes_out_filters_and_date() -> None:
