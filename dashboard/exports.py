@@ -14,13 +14,7 @@ import streamlit as st
 
 from dashboard import render
 from geo.dataset import Dataset
-from geo.export import (
-    claims_csv,
-    export_metadata,
-    metadata_json,
-    provinces_geojson,
-    render_map_png,
-)
+from geo.export import claims_csv, export_metadata, metadata_json, provinces_geojson
 from geo.mapview import MapView
 from geo.playback import as_of_filter, is_empty_window
 from geo.views import FilterResult, sources_in_view
@@ -77,6 +71,9 @@ def panel(
         )
 
     def png(size: tuple[int, int]) -> bytes:
+        # Imported on the first PNG asked for: matplotlib adds ~0.3 s to every cold start.
+        from geo.png import render_map_png
+
         return render_map_png(
             data.boundaries,
             map_view,

@@ -20,13 +20,11 @@ from geo.export import (
     CSV_COLUMNS,
     claims_csv,
     export_metadata,
-    literal,
-    map_figure,
     metadata_json,
     provinces_geojson,
-    render_map_png,
 )
 from geo.mapview import UNVERIFIED_NOTE, VERIFIED_NOTE, MapView, build_map_view
+from geo.png import literal, map_figure, render_map_png
 from geo.views import ClaimFilter, filter_claims, sources_in_view, summarise
 from tests.test_timeline import make_claims
 
