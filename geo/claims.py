@@ -38,9 +38,9 @@ CHUNK_ROWS = 50_000
 # million different ones; past this they are still checked, once per chunk.
 _CACHE_LIMIT = 100_000
 
-# What str.strip() removes: the row-by-row loader stripped each cell with it, and pandas'
-# own strip() on Arrow strings uses a different idea of whitespace. Every such character
-# is in the Basic Multilingual Plane (a test checks the whole range).
+# What str.strip() removes, handed to pandas' strip() by name: cells have always been
+# stripped by str.strip(), and Arrow's own idea of whitespace is not promised to match.
+# Every such character is in the Basic Multilingual Plane (a test checks the whole range).
 _WHITESPACE = "".join(ch for ch in map(chr, range(0x10000)) if ch.isspace())
 
 REQUIRED_COLUMNS = (
