@@ -117,12 +117,11 @@ def build_map_view(
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    colour_of, legend = _colouring(summary, metric, palette)
+    colour_column, colour_of, legend = _colouring(summary, metric, palette)
     # Column lists, not a .loc lookup or a Series per place: with thousands of places
     # those cost more than everything else here.
     columns = {c: _as_list(summary[c]) for c in summary.columns}
-    rows = [dict(zip(columns, v, strict=True)) for v in zip(*columns.values(), strict=True)]
-    coloured = [colour_of(row) for row in rows]
+    coloured = [colour_of(value) for value in columns.get(colour_column, [])]
     tips = _tooltip_lines(columns, [text for _, text in coloured], source_labels or {})
     at = {str(code): i for i, code in enumerate(summary.index.tolist())}
     styles = []
@@ -222,6 +221,7 @@ _NO_CLAIMS_LINE = e(NO_CLAIMS_LABEL)
 
 
 def _colouring(summary: pd.DataFrame, metric: Metric, palette: dict[str, str] | None):
+    """The summary column that colours a place, its (colour, text) per value, the legend."""
     if metric == "presence":
         return _presence_colouring(summary, palette)
     if metric == "latest":
@@ -263,8 +263,7 @@ def _presence_colouring(summary: pd.DataFrame, palette: dict[str, str] | None):
     def colour(actor: str) -> str:
         return palette.get(actor, OTHER_ACTOR)
 
-    def colour_of(row: dict) -> tuple[str, str]:
-        present = row["presence_actors"]
+    def colour_of(present: tuple[str, ...]) -> tuple[str, str]:
         if not present:
             return NO_PRESENCE, "claims in view, but nobody claims presence"
         text = "presence claimed for: " + _listed(present)
@@ -279,7 +278,7 @@ def _presence_colouring(summary: pd.DataFrame, palette: dict[str, str] | None):
         legend.append(LegendEntry(SEVERAL_ACTORS, "presence claimed for more than one actor"))
     if any(len(t) == 0 for t in summary.get("presence_actors", [])):
         legend.append(LegendEntry(NO_PRESENCE, "claims in view, none of presence"))
-    return colour_of, tuple(legend)
+    return "presence_actors", colour_of, tuple(legend)
 
 
 def _sequential(values: pd.Series, describe, label):
@@ -296,8 +295,7 @@ def _sequential(values: pd.Series, describe, label):
         ]
     colours = _spread(len(edges))
 
-    def colour_of(row: dict) -> tuple[str, str]:
-        value = row[values.name]
+    def colour_of(value) -> tuple[str, str]:
         for (low, high), colour in zip(edges, colours, strict=True):
             if low <= value <= high:
                 return colour, describe(value)
@@ -307,7 +305,7 @@ def _sequential(values: pd.Series, describe, label):
         LegendEntry(c, label(lo) if lo == hi else f"{label(lo)} to {label(hi)}")
         for (lo, hi), c in zip(edges, colours, strict=True)
     )
-    return colour_of, legend
+    return values.name, colour_of, legend
 
 
 def _after(value):

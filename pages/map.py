@@ -60,16 +60,11 @@ credit = f"Boundaries: {data.boundary_credit}"
 playback.controls(*state.date_bounds(data))
 
 map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
+# The map is sent last, into a slot kept at the top of its column: the browser lays out
+# every message it receives before it gets to restyle the map, so after a filter change
+# the map waits for no other element.
+map_slot = map_column.container()
 with map_column:
-    st_folium(
-        assets.offline_base_map(data, presenter=presenter),
-        key=MAP_KEY,
-        height=760 if presenter else 600,
-        use_container_width=True,  # streamlit-folium's own parameter
-        returned_objects=["last_active_drawing"],
-        feature_group_to_add=view_layer(map_view),
-        on_change=_clicked,
-    )
     st.caption(
         f"Map colours: {md(map_view.title.lower())}. "
         + " · ".join(md(f"{e.label}") for e in map_view.legend)
@@ -121,3 +116,14 @@ export_box = st.expander("Download or share this view", key="exports_open", on_c
 if export_box.open:
     with export_box:
         exports.panel(data, view, result, map_view, summary)
+
+with map_slot:
+    st_folium(
+        assets.offline_base_map(data, presenter=presenter),
+        key=MAP_KEY,
+        height=760 if presenter else 600,
+        use_container_width=True,  # streamlit-folium's own parameter
+        returned_objects=["last_active_drawing"],
+        feature_group_to_add=view_layer(map_view),
+        on_change=_clicked,
+    )
