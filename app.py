@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import perf, state
+from dashboard import state
 
 st.set_page_config(
     page_title="Claimed activity by province",
@@ -28,4 +28,3 @@ context = state.sidebar(state.active_dataset())
 st.session_state["_context"] = context
 pages.run()
 state.write_url(replace(context.view, place=st.session_state.get(state.PLACE)))
-perf.settle_after_first_run(pages.url_path)

@@ -2,9 +2,11 @@
 
 Streamlit runs a full ``gc.collect()`` after every script run (``runner.postScriptGC``).
 With pandas, geopandas, folium and the loaded data in memory that walked ~140,000 objects,
-about 50 ms holding the GIL, on every filter change. Everything loaded by the first run of
-a page lives as long as the server, so it is moved out of the collector's sight with
-``gc.freeze()``; objects made later are collected as before.
+about 50 ms holding the GIL, on every filter change. The libraries and the built-in data
+live as long as the server, so once per process, at the start of a map page's second run
+(the first run's garbage has been collected by then), they are moved out of the
+collector's sight with ``gc.freeze()``, which costs nothing. Objects made later are
+collected as before; frozen ones are still freed when nothing refers to them.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import gc
 import threading
 
 _lock = threading.Lock()
-_settled: set[str] = set()
+_runs: dict[str, int] = {}
+_frozen = False
 
 
-def settle_after_first_run(page: str) -> None:
-    """Freeze what exists after the first run of ``page`` in this process (once per page)."""
+def settle(page: str) -> None:
+    """Call at the start of every run of a page; freezes once per process, on a page's
+    second run."""
+    global _frozen
     with _lock:
-        if page in _settled:
-            return
-        _settled.add(page)
-        gc.collect()  # this run's garbage is freed now, not frozen for good
-        gc.freeze()
+        runs = _runs[page] = _runs.get(page, 0) + 1
+        if runs == 2 and not _frozen:
+            gc.freeze()
+            _frozen = True

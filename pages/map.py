@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import assets, exports, playback, render, state
+from dashboard import assets, exports, perf, playback, render, state
 from geo.escape import md
 from geo.foliummap import view_layer
 from geo.mapview import METRICS, build_map_view
@@ -15,6 +15,7 @@ MAP_KEY = "claims_map"
 # Cards are for reading; past this many the Claims page's table serves better.
 MAX_CARDS = 200
 
+perf.settle("map")
 context = state.current()
 data, view, result = context.data, context.view, context.result
 presenter = view.presenter

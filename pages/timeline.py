@@ -8,7 +8,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import assets, render, state
+from dashboard import assets, perf, render, state
 from geo.changes import change_map_view, change_summary, what_changed
 from geo.escape import md
 from geo.foliummap import view_layer
@@ -33,6 +33,7 @@ MUTED = (
     "#AA4499",
 )
 
+perf.settle("timeline")
 context = state.current()
 data, result = context.data, context.result
 shown = result.shown

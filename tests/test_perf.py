@@ -17,31 +17,27 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def clean() -> Iterator[None]:
-    perf._settled.clear()
+    perf._runs.clear()
+    perf._frozen = False
     gc.unfreeze()
     yield
-    perf._settled.clear()
+    perf._runs.clear()
+    perf._frozen = False
     gc.unfreeze()  # give the test process's objects back to the collector
 
 
-def test_first_run_of_a_page_freezes_what_exists(clean: None) -> None:
+def test_the_first_page_to_run_twice_freezes_what_exists_once(clean: None) -> None:
+    perf.settle("map")  # first run: its garbage is still to be collected, nothing frozen
     assert gc.get_freeze_count() == 0
-    perf.settle_after_first_run("map")
+    perf.settle("map")
     frozen = gc.get_freeze_count()
     assert frozen > 1000  # the imported libraries, at least
 
-    made_later = [[i] for i in range(100)]
-    perf.settle_after_first_run("map")  # a later run of the same page: nothing more frozen
+    later = [[i] for i in range(100)]
+    for page in ("map", "timeline", "timeline", "timeline"):
+        perf.settle(page)  # once per process: nothing more is frozen
     assert gc.get_freeze_count() == frozen
-    assert not any(gc.is_tracked(x) and _is_frozen(x) for x in made_later[:1])
-
-    perf.settle_after_first_run("timeline")  # another page's first run freezes again
-    assert gc.get_freeze_count() > frozen
-
-
-def _is_frozen(obj: object) -> bool:
-    # Frozen objects are in no generation that gc.get_objects() lists.
-    return not any(o is obj for o in gc.get_objects())
+    assert any(x is later for x in gc.get_objects()), "objects made later stay collectable"
 
 
 def test_the_map_page_modules_do_not_load_matplotlib() -> None:
