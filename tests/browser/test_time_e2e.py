@@ -252,14 +252,12 @@ def test_timeline_bar_click_lists_its_claims(tab: Tab, app_url: str) -> None:
     bar.click()
 
     expect(picked).to_have_text(f"{count} claims in the selected bar")
-    claimed_by = page.get_by_test_id("stCaptionContainer").filter(
-        has_text=re.compile(r"^Claimed by ")
-    )
-    expect(claimed_by).to_have_count(count)
     cards = page.get_by_test_id("stMarkdownContainer").filter(
         has_text=re.compile(r"^National Resistance Front: ")
     )
     expect(cards).to_have_count(count)
+    # Each card says who claims it and where the source says so, in its small print.
+    expect(cards.filter(has_text="Claimed by ").filter(has_text="Where: ")).to_have_count(count)
     expect(page.get_by_text("Click a bar to read its claims and their sources.")).to_have_count(0)
     wait_idle(page)
     picked.scroll_into_view_if_needed()
