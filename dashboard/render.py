@@ -61,6 +61,20 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# A caption is read, not searched: past this many, the Sources page lists them all.
+MAX_LISTED_SOURCES = 10
+
+
+def sources_line(data: Dataset, source_ids: list[str]) -> str:
+    """The sources in view, as plain text (escape it), at most MAX_LISTED_SOURCES named."""
+    if not source_ids:
+        return "No sources in view."
+    shown = "; ".join(data.citation(s) for s in source_ids[:MAX_LISTED_SOURCES])
+    more = len(source_ids) - MAX_LISTED_SOURCES
+    tail = f"; and {more} more (the Sources page lists every source)" if more > 0 else ""
+    return f"Source{'s' if len(source_ids) != 1 else ''}: {shown}{tail}."
+
+
 def coverage(context, *, rejected: int = 0) -> None:
     """'N of M claims shown' and what each filter hides."""
     lines = describe_result(context.result, rejected=rejected)

@@ -89,6 +89,11 @@ class FilterResult:
         return self.claims[self.mask & self.claims["province"].notna().to_numpy()]
 
     @cached_property
+    def country_wide_count(self) -> int:
+        """How many claims in view are country-wide, without copying them out."""
+        return int(np.count_nonzero(self.mask & self.claims["province"].isna().to_numpy()))
+
+    @cached_property
     def country_wide(self) -> pd.DataFrame:
         return self.claims[self.mask & self.claims["province"].isna().to_numpy()]
 
@@ -101,7 +106,7 @@ def sources_in_view(result: FilterResult) -> list[str]:
     """The ids of the sources that the claims in view cite, sorted."""
     codes, categories = _codes(result.claims["source_id"])
     used = np.unique(codes[result.mask])
-    return sorted(str(categories[c]) for c in used if c >= 0)
+    return sorted(map(str, categories.take(used[used >= 0]).tolist()))
 
 
 def filter_claims(claims: pd.DataFrame, claim_filter: ClaimFilter) -> FilterResult:
@@ -330,7 +335,7 @@ def describe_result(result: FilterResult, *, unmatched: int = 0, rejected: int =
     for name, count in result.hidden_by.items():
         if count:
             lines.append(f"{count} hidden by the {FILTER_LABELS[name]} filter")
-    country_wide = int((result.mask & result.claims["province"].isna().to_numpy()).sum())
+    country_wide = result.country_wide_count
     if country_wide:
         lines.append(
             f"{country_wide} in view {'is' if country_wide == 1 else 'are'} country-wide "

@@ -69,8 +69,8 @@ with map_column:
     st.caption(
         f"Map colours: {md(map_view.title.lower())}. "
         + " · ".join(md(f"{e.label}") for e in map_view.legend)
-        + f". {md(credit)}. Sources: "
-        + md("; ".join(data.citation(s) for s in sources_in_view(result)))
+        + f". {md(credit)}. "
+        + md(render.sources_line(data, sources_in_view(result)))
     )
 
 with notes_column:
@@ -98,16 +98,16 @@ with notes_column:
             st.caption(f"The first {MAX_CARDS} are shown; the Claims page lists them all.")
     else:
         st.info("Click a province on the map, or choose one above, to read its claims.")
-    country_wide = result.country_wide
     # Expanders that track their state (key, on_change) draw their contents only when
     # open: closed, they cost a filter change nothing.
     country_box = st.expander(
-        f"Country-wide claims in view ({len(country_wide)}, not on the map)",
+        f"Country-wide claims in view ({result.country_wide_count}, not on the map)",
         key="country_wide_open",
         on_change="rerun",
     )
     if country_box.open:
         with country_box:
+            country_wide = result.country_wide
             for _, claim in country_wide.sort_values("date_start").head(MAX_CARDS).iterrows():
                 render.claim_card(claim, data)
             if len(country_wide) > MAX_CARDS:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import render
 from geo.dataset import load_dataset
+from geo.escape import md
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -162,3 +164,17 @@ def test_timeline_counts_and_what_changed() -> None:
     # (Sar-e Pol) are new; Kabul's August claims have left the 91-day window.
     summary = next(m.value for m in at.markdown if "appeared" in m.value)
     assert summary.startswith("**5** appeared · **1** disappeared")
+
+
+def test_map_caption_names_the_sources_in_view_and_counts_the_rest() -> None:
+    data = load_dataset()
+    only = sorted(data.sources["source_id"])[:1]
+    assert render.sources_line(data, only) == f"Source: {data.citation(only[0])}."
+    assert render.sources_line(data, []) == "No sources in view."
+    many = only * (render.MAX_LISTED_SOURCES + 3)
+    line = render.sources_line(data, many)
+    assert line.count(data.citation(only[0])) == render.MAX_LISTED_SOURCES
+    assert line.endswith("; and 3 more (the Sources page lists every source).")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    caption = next(c.value for c in at.caption if c.value.startswith("Map colours"))
+    assert md(data.citation(only[0])) in caption
