@@ -48,13 +48,16 @@ CHROMIUM_ARGS = [
     # Nothing but this machine: any other host fails to resolve, without a network attempt.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
-APPS = {"ours": "app.py", "naive": "bench/naive_app.py"}
-# Extra ``streamlit run`` options per variant: "ours-nogc" is ours without Streamlit's full
-# garbage collection after every script run (``runner.postScriptGC``, on by default).
+APPS = {"ours": "app.py", "naive": "bench/naive_app.py", "floor": "bench/floor_app.py"}
+# Per variant: which kind of map it draws (how its paint is detected), its script, and
+# extra ``streamlit run`` options. "ours-nogc" is ours without Streamlit's full garbage
+# collection after every script run (``runner.postScriptGC``, on by default); "floor" is
+# our map alone on a page with one filter (bench/floor_app.py).
 VARIANTS = {
     "ours": ("ours", []),
     "naive": ("naive", []),
     "ours-nogc": ("ours", ["--runner.postScriptGC", "false"]),
+    "floor": ("ours", []),
 }
 DATA_DIR_ENV = "CLAIMS_MAP_DATA_DIR"
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
@@ -170,7 +173,7 @@ def app_server(variant: str, data_dir: Path, log: Path) -> Iterator[Server]:
         "-m",
         "streamlit",
         "run",
-        APPS[kind],
+        APPS.get(variant, APPS[kind]),
         "--server.port",
         str(port),
         "--server.address",

@@ -114,7 +114,7 @@ def config(args: argparse.Namespace) -> Config:
         changes=7,
         sessions=10,
         extra_cold_starts=2,
-        extra_variants=("ours-nogc",),
+        extra_variants=("ours-nogc", "floor"),
     )
 
 

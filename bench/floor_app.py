@@ -1,0 +1,41 @@
+"""The floor: Streamlit, one actor filter and our map, nothing else.
+
+``streamlit run bench/floor_app.py``. The same base map and data layer as the real Map
+page, on the same data, with none of its sidebar, notes or captions: how fast a filter
+change can repaint in Streamlit with this map at all. The benchmark measures it beside
+ours and the naive page, so the gap between ours and this floor is what the page itself
+costs. Reads the data from ``CLAIMS_MAP_DATA_DIR`` (or ``data/``) like the real app.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import streamlit as st  # noqa: E402
+from streamlit_folium import st_folium  # noqa: E402
+
+from dashboard import assets, state  # noqa: E402
+from geo.foliummap import view_layer  # noqa: E402
+from geo.mapview import build_map_view  # noqa: E402
+from geo.views import ClaimFilter, filter_claims, summarise  # noqa: E402
+
+st.set_page_config(page_title="Floor", layout="wide")
+data = state.dataset()
+chosen = st.sidebar.multiselect(
+    state.CATEGORY_LABELS["actors"], list(data.filter_options.actors), placeholder="All"
+)
+result = filter_claims(data.claims, ClaimFilter(actors=frozenset(chosen) if chosen else None))
+view = build_map_view(data.names, summarise(result), "presence", palette=data.palette)
+st_folium(
+    assets.offline_base_map(data),
+    key="claims_map",
+    height=600,
+    use_container_width=True,
+    returned_objects=["last_active_drawing"],
+    feature_group_to_add=view_layer(view),
+)
