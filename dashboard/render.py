@@ -72,7 +72,8 @@ def sources_line(data: Dataset, source_ids: list[str]) -> str:
     shown = "; ".join(data.citation(s) for s in source_ids[:MAX_LISTED_SOURCES])
     more = len(source_ids) - MAX_LISTED_SOURCES
     tail = f"; and {more} more (the Sources page lists every source)" if more > 0 else ""
-    return f"Source{'s' if len(source_ids) != 1 else ''}: {shown}{tail}."
+    text = f"Source{'s' if len(source_ids) != 1 else ''}: {shown}{tail}"
+    return text if text.endswith(".") else text + "."  # a citation may end with its own
 
 
 def coverage(context, *, rejected: int = 0) -> None:
