@@ -1,4 +1,9 @@
-"""Claimed activity by province: entry point. Run with `streamlit run app.py`."""
+"""Claimed activity by province: entry point. Run with `streamlit run app.py`.
+
+`streamlit run` first imports this file to find ``app``, the server, whose start-up hook
+warms the server up (dashboard/warmup.py). The server then runs this file as the page
+script, as ``__main__``, on every visit and every rerun.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,35 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import state
 
-st.set_page_config(
-    page_title="Claimed activity by province",
-    page_icon="🗺️",
-    layout="wide",
-)
+def main() -> None:
+    from dashboard import state
 
-pages = st.navigation(
-    [
-        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
-        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
-        st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
-        st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
-        st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
-        st.Page("pages/about.py", title="About", icon=":material/info:"),
-    ]
-)
-context = state.sidebar(state.active_dataset())
-st.session_state["_context"] = context
-pages.run()
-state.write_url(replace(context.view, place=st.session_state.get(state.PLACE)))
+    st.set_page_config(
+        page_title="Claimed activity by province",
+        page_icon="🗺️",
+        layout="wide",
+    )
+
+    pages = st.navigation(
+        [
+            st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+            st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
+            st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
+            st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
+            st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
+            st.Page("pages/about.py", title="About", icon=":material/info:"),
+        ]
+    )
+    context = state.sidebar(state.active_dataset())
+    st.session_state["_context"] = context
+    pages.run()
+    state.write_url(replace(context.view, place=st.session_state.get(state.PLACE)))
+
+
+if __name__ == "__main__":
+    main()
+else:
+    from dashboard.warmup import lifespan
+
+    app = st.App(__file__, lifespan=lifespan)

@@ -1,0 +1,66 @@
+"""A new server's first-visit work, done while the first browser is still loading.
+
+``streamlit run app.py`` starts the server about a second before the first page's script
+runs: the browser spends that second fetching Streamlit's front end and connecting. The
+first run then spent most of its own second importing pandas, folium and geopandas and
+loading the built-in data. :func:`lifespan` (the server's start-up hook, see app.py) does
+that work in a background thread during the wait, so the first visitor's map is drawn
+sooner; the script finds the modules imported and the data in ``state.dataset``'s cache.
+
+Never import a module here that declares a Streamlit component (``streamlit_folium``,
+``dashboard.assets``): a component declared outside a script run is not registered, and
+the map would then be missing for the server's whole life.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+_LOGGER = logging.getLogger(__name__)
+_THREAD = "warm-up"
+
+
+class _NoContextWarning(logging.Filter):
+    """Streamlit warns that this thread has no script run context; it is not meant to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != _THREAD
+
+
+def warm_up() -> None:
+    """Import what every page needs and load the built-in data into the shared cache.
+
+    A failure here is only logged: the first script run does the same work again and
+    shows the error to the visitor, with its advice.
+    """
+    try:
+        import folium.plugins  # noqa: F401  (streamlit_folium imports it)
+        import geopandas  # noqa: F401
+        import pandas  # noqa: F401
+
+        from dashboard import exports, render, state  # noqa: F401
+        from geo import foliummap, mapview, views  # noqa: F401
+
+        state.dataset()
+    except Exception:  # the script reports it properly on its first run
+        _LOGGER.warning("warming up failed; the first page load will do it", exc_info=True)
+
+
+def start() -> threading.Thread:
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        _NoContextWarning()
+    )
+    thread = threading.Thread(target=warm_up, name=_THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    """The server's start-up hook: start warming up and serve at once."""
+    start()
+    yield

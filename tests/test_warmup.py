@@ -1,0 +1,80 @@
+"""dashboard.warmup: a new server does its first-visit work before the first visit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.web.server.app_discovery import discover_asgi_app
+
+from dashboard import state, warmup
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_streamlit_run_app_py_starts_the_server_with_the_warm_up_hook() -> None:
+    # `streamlit run` looks for an App in the file (without running it); found, it serves
+    # that App, whose start-up hook is warmup.lifespan. Without it, no warm-up ever runs.
+    found = discover_asgi_app(REPO / "app.py")
+    assert found.is_asgi_app and found.app_name == "app"
+    source = (REPO / "app.py").read_text(encoding="utf-8")
+    assert "st.App(__file__, lifespan=lifespan)" in source
+    assert "from dashboard.warmup import lifespan" in source
+
+
+def test_warm_up_fills_the_shared_data_cache_and_declares_no_component() -> None:
+    # In a fresh interpreter, as on a new server: a component declared outside a script
+    # run is never registered (the map's iframe would get a 404 for the server's life).
+    script = """
+import json, sys
+from dashboard import state, warmup
+calls = []
+real = state.load_dataset
+state.load_dataset = lambda *a, **k: calls.append(1) or real(*a, **k)
+warmup.warm_up()
+by_warm_up = len(calls)
+first = state.dataset()
+print(json.dumps({
+    "by_warm_up": by_warm_up,
+    "loads": len(calls),
+    "same": first is state.dataset(),
+    "provinces": len(first.names),
+    "component_modules": [m for m in ("streamlit_folium", "dashboard.assets") if m in sys.modules],
+    "heavy": [m for m in ("pandas", "folium", "folium.plugins", "geopandas") if m in sys.modules],
+}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["by_warm_up"] == 1
+    assert found["loads"] == 1, "the page's own call must find the data already loaded"
+    assert found["same"] and found["provinces"] == 34
+    assert found["component_modules"] == []
+    assert found["heavy"] == ["pandas", "folium", "folium.plugins", "geopandas"]
+
+
+def test_a_failed_warm_up_is_logged_not_raised(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise FileNotFoundError("data/claims.csv")
+
+    monkeypatch.setattr(state, "dataset", broken)
+    with caplog.at_level(logging.WARNING, logger="dashboard.warmup"):
+        warmup.warm_up()  # the first page load does the work again and shows the error
+    assert "warming up failed" in caplog.text
+    assert "data/claims.csv" in caplog.text
+
+
+def test_the_warm_up_thread_does_not_trigger_streamlits_no_context_warning() -> None:
+    record = logging.LogRecord("x", logging.WARNING, "", 0, "missing ScriptRunContext", (), None)
+    keep = warmup._NoContextWarning()
+    record.threadName = "warm-up"
+    assert not keep.filter(record)
+    record.threadName = "ScriptRunner.scriptThread"
+    assert keep.filter(record)
