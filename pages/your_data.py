@@ -24,6 +24,7 @@ from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
 ALIASES = "_upload_aliases"
 MAPPING = "_upload_mapping"
+RESULT = "_upload_result"
 FIXED_CHOICES = {"claim_type": CLAIM_TYPES, "status": STATUSES, "date_precision": DATE_PRECISIONS}
 
 builtin = state.dataset()
@@ -43,6 +44,10 @@ if current is not None:
         st.rerun()
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 @st.cache_data(show_spinner="Reading the boundary file…", max_entries=4)
 def _boundary_layer(name: str, data: bytes):
     return read_boundary_upload(name, data)
@@ -57,6 +62,7 @@ with st.expander("Map layer: the built-in Afghan provinces, or your own boundary
     )
     uploaded_boundaries = None
     boundary_credit = ""
+    boundary_key = None
     if boundary_file is not None:
         try:
             layer = _boundary_layer(boundary_file.name, boundary_file.getvalue())
@@ -75,6 +81,7 @@ with st.expander("Map layer: the built-in Afghan provinces, or your own boundary
             uploaded_boundaries = prepare_boundaries(
                 layer, boundary_file.name, code_field, name_field
             )
+            boundary_key = (_digest(boundary_file.getvalue()), code_field, name_field)
             st.markdown(
                 f"{len(uploaded_boundaries.boundaries)} places read from {md(boundary_file.name)}."
             )
@@ -117,10 +124,11 @@ if claims_file is None:
         + ", ".join(f"`{c}`" for c in COLUMNS)
         + ". ACLED exports load as they are."
     )
+    st.session_state.pop(RESULT, None)
     st.stop()
 
 data = claims_file.getvalue()
-digest = hashlib.sha256(data).hexdigest()
+digest = _digest(data)
 if st.session_state.get("_upload_digest") != digest:
     # A different file: earlier fixes and mappings were for other columns and names.
     st.session_state["_upload_digest"] = digest
@@ -170,9 +178,26 @@ def run_pipeline() -> UploadResult | None:
         return None
 
 
-result = run_pipeline()
-if result is None:
-    st.stop()
+# Every widget on this page reruns it, and reading and checking a large file takes seconds,
+# so the result is kept for this session until the file or anything it was read with changes.
+inputs = (
+    digest,
+    claims_file.name,
+    boundary_key,
+    _digest(sources_file.getvalue()) if extra_sources is not None else None,
+    mapping,
+    sorted(aliases.items()),
+    MAX_MB,
+)
+kept = st.session_state.get(RESULT)
+if kept is not None and kept[0] == inputs:
+    result = kept[1]
+else:
+    st.session_state.pop(RESULT, None)  # let the old result go before reading the new one
+    result = run_pipeline()
+    if result is None:
+        st.stop()
+    st.session_state[RESULT] = (inputs, result)
 
 kinds = {
     "claims": "this dashboard's claims format",
@@ -264,9 +289,11 @@ if result.errors:
     st.dataframe(problems_frame(result.errors), hide_index=True, width="stretch")
     st.download_button(
         "Download the rejected rows (CSV)",
-        csv_safe_frame(result.rejected_table()).to_csv(index=False).encode("utf-8"),
+        # Made when clicked, not on every rerun of this page.
+        lambda: csv_safe_frame(result.rejected_table()).to_csv(index=False).encode("utf-8"),
         file_name=f"rejected-{claims_file.name.rsplit('.', 1)[0]}.csv",
         mime="text/csv",
+        on_click="ignore",
         help="Each rejected row as it was in your file, with its row number and reasons. "
         "Text a spreadsheet would run as a formula is prefixed with a quote.",
     )

@@ -76,3 +76,32 @@ def test_acled_export_on_the_map_with_its_notes() -> None:
     assert "Synthetic test event 3" in text
     assert "ACLED event AFGTEST03" in text  # the locator
     assert "ACLED event data export" in text  # the source citation
+
+
+def test_an_upload_is_read_once_until_the_file_or_a_fix_changes(monkeypatch) -> None:
+    # Each widget on the page reruns it; a 50 MB file takes seconds to read and check.
+    import geo.upload
+
+    calls: list[str] = []
+    real = geo.upload.load_upload
+
+    def counting(name, *args, **kwargs):
+        calls.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(geo.upload, "load_upload", counting)
+    at = your_data_page()
+    at.file_uploader(key="claims_upload").upload(ACLED.name, ACLED.read_bytes(), "text/csv")
+    at.run()
+    assert len(calls) == 1
+    fix = next(s for s in at.selectbox if s.label == "'Hilmnd' is")
+    fix.select_index(1).run()  # a pick not yet applied: a rerun that changes nothing read
+    at.run()
+    assert len(calls) == 1
+    assert "**5 of 12 rows loaded**, 7 rejected" in markdown(at)
+    next(b for b in at.button if b.label.startswith("Apply")).click().run()
+    assert len(calls) == 2, "a fix is an input: the file is checked again with it"
+    assert "**6 of 12 rows loaded**, 6 rejected" in markdown(at)
+    at.file_uploader(key="claims_upload").upload("other.csv", ACLED.read_bytes(), "text/csv")
+    at.run()
+    assert len(calls) == 3
