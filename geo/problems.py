@@ -7,7 +7,7 @@ can go straight to the cell. ``row`` is None for a problem with the whole file o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import pandas as pd
@@ -34,9 +34,23 @@ class Problem:
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
-    """The problems as a table, one row each, for display and download."""
-    rows = [asdict(p) for p in problems]
-    return pd.DataFrame(rows, columns=["row", "column", "value", "message", "severity"])
+    """The problems as a table, one row each, for display and download.
+
+    Built column by column: a rejected file can have a problem for each of a million rows,
+    and ``dataclasses.asdict`` per problem (a deep copy each) took seconds.
+
+    >>> frame = problems_frame([Problem(3, "province", "Hilmnd", "no such place")])
+    >>> frame.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'row': [3], 'column': ['province'], 'value': ['Hilmnd'], 'message': ['no such place'],
+     'severity': ['error']}
+    """
+    columns = [f.name for f in fields(Problem)]
+    listed = list(problems)
+    if not listed:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(
+        {name: [getattr(p, name) for p in listed] for name in columns}, columns=columns
+    )
 
 
 def rejected_rows(

@@ -247,3 +247,20 @@ def test_checking_keeps_no_view_of_the_input(places, bad_rows: int) -> None:
     assert kept < claims + input_bytes / 10, (kept, claims, input_bytes)
     assert len(load.raw) == bad_rows == len(load.rejected)
     assert set(load.rejected.columns) == {"row", *COLUMNS, "problems"}
+
+
+@pytest.mark.parametrize("rows", [[], [3], [None], [None, 4, 5]])
+def test_problems_frame_is_the_table_of_each_problems_fields(rows: list[int | None]) -> None:
+    from dataclasses import asdict
+
+    from geo.problems import Problem, problems_frame
+
+    problems = [
+        Problem(r, None if r is None else "province", f"v{i}", f"message {i}", "error")
+        for i, r in enumerate(rows)
+    ] + [Problem(7, "date_start", "", "a note", "note")] * bool(rows)
+    expected = pd.DataFrame(
+        [asdict(p) for p in problems], columns=["row", "column", "value", "message", "severity"]
+    )
+    pd.testing.assert_frame_equal(problems_frame(problems), expected)
+    pd.testing.assert_frame_equal(problems_frame(iter(problems)), expected)
