@@ -17,6 +17,7 @@ import re
 _FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y")
 _SLASHED = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
 _DATETIME_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00)?$")
+_ISO_ASCII = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def parse_date(value: object) -> dt.date:
@@ -30,6 +31,12 @@ def parse_date(value: object) -> dt.date:
     if midnight:
         # Spreadsheets often store plain dates as midnight timestamps.
         text = midnight.group(1)
+    if _ISO_ASCII.fullmatch(text):
+        # The usual case, read in C; for these strings the same answer as strptime's.
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass  # not a real day (2022-02-30): the formats below say so in their words
     for fmt in _FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
