@@ -38,14 +38,16 @@ def warm_up() -> None:
     shows the error to the visitor, with its advice.
     """
     try:
-        import folium.plugins  # noqa: F401  (streamlit_folium imports it)
-        import geopandas  # noqa: F401
-        import pandas  # noqa: F401
-
-        from dashboard import exports, render, state  # noqa: F401
-        from geo import foliummap, mapview, views  # noqa: F401
+        # The data first: the shared sidebar needs it before anything can be drawn, while
+        # folium is first needed by the map itself, at the end of the first run.
+        from dashboard import state
 
         state.dataset()
+
+        import folium.plugins  # noqa: F401  (streamlit_folium imports it)
+
+        from dashboard import exports, render  # noqa: F401
+        from geo import foliummap, mapview, views  # noqa: F401
     except Exception:  # the script reports it properly on its first run
         _LOGGER.warning("warming up failed; the first page load will do it", exc_info=True)
 
