@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -141,6 +142,7 @@ _RELIABILITY = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # called for several cells of every row; few distinct
 def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -232,10 +234,12 @@ def acled_to_claims(
     stamps: list[dt.date] = []
     event_dates: list[dt.date] = []
     bad_timestamps = 0
-    for done, (row, values) in enumerate(zip(row_numbers, frame.to_dict("records"), strict=True)):
+    columns = _Columns(frame)
+    dates = _Dates()
+    for done, row in enumerate(row_numbers):
         if progress is not None and done % _PROGRESS_ROWS == 0:
             progress(done / len(frame))
-        event = _Event(row, values, user_column)
+        event = _Event(row, done, columns, user_column, dates)
         row_country = event.cell("country")
         if _key(row_country) != _key(country):
             other_countries[row_country] = other_countries.get(row_country, 0) + 1
@@ -253,7 +257,7 @@ def acled_to_claims(
             continue
         records.append(claim)
         numbers.append(row)
-        event_dates.append(parse_date(event.cell("event_date")))
+        event_dates.append(dates.parse(event.cell("event_date")))
         stamp = _timestamp_date(event.cell("timestamp"))
         if stamp is not None:
             stamps.append(stamp)
@@ -290,20 +294,61 @@ def acled_to_claims(
     return AcledConversion(claims, sources, numbers, problems, notes)
 
 
+class _Columns:
+    """The export's columns by ACLED name, as stripped text (empty for a missing value),
+    each made when first read: the conversion reads about half of an export's columns."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._position: dict[str, int] = {}
+        for position, column in enumerate(frame.columns):
+            self._position.setdefault(_key(str(column)), position)
+        self._texts: dict[str, list[str]] = {}
+
+    def cell(self, acled: str, index: int) -> str:
+        texts = self._texts.get(acled)
+        if texts is None:
+            at = self._position.get(acled)
+            if at is None:
+                return ""
+            texts = self._texts[acled] = [
+                "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
+                for v in self._frame.iloc[:, at].tolist()
+            ]
+        return texts[index]
+
+
+class _Dates:
+    """``parse_date`` once per distinct text: an export repeats each date many times."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dt.date | ValueError] = {}
+
+    def parse(self, text: str) -> dt.date:
+        outcome = self._seen.get(text)
+        if outcome is None:
+            try:
+                outcome = parse_date(text)
+            except ValueError as error:
+                outcome = error
+            self._seen[text] = outcome
+        if isinstance(outcome, ValueError):
+            raise ValueError(*outcome.args)
+        return outcome
+
+
 @dataclass
 class _Event:
     """One row of the export, read by ACLED column name whatever its case in the file."""
 
     row: int
-    values: dict[str, object]
+    index: int  # of the row in the frame
+    columns: _Columns
     user_column: dict[str, str]
+    dates: _Dates
 
     def cell(self, acled: str) -> str:
-        column = self.user_column.get(acled)
-        value = self.values.get(column) if column is not None else None
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            return ""
-        return str(value).strip()
+        return self.columns.cell(acled, self.index)
 
     def problem(self, acled: str, message: str) -> Problem:
         return Problem(self.row, self.user_column.get(acled, acled), self.cell(acled), message)
@@ -328,7 +373,7 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
         found.append(problem("event_type", _no_claim_type(event_type, sub_event_type)))
     date: dt.date | None = None
     try:
-        date = parse_date(cell("event_date"))
+        date = event.dates.parse(cell("event_date"))
     except ValueError as error:
         found.append(problem("event_date", str(error)))
     precision = _PRECISIONS.get(cell("time_precision"))

@@ -272,3 +272,37 @@ def test_converted_claims_pass_the_validator_with_province_spellings() -> None:
     assert errors == {(4, "province"), (5, "claim_id")}
     shown = relabel_problems(load.errors, FIELD_SOURCES)
     assert {p.column for p in shown} == {"admin1 (province)", "event_id_cnty (claim_id)"}
+
+
+def test_a_date_repeated_on_many_rows_is_judged_alike_on_each() -> None:
+    # Each distinct date is parsed once and the verdict reused (an export repeats dates).
+    rows = [event(i, event_date=d) for i, d in enumerate(["30/05/2022", "2022-02-30"] * 3)]
+    rows += [event(9, event_date="16 May 2022"), event(10, event_date="16 May 2022")]
+    result = convert(*rows)
+    messages = [p.message for p in result.problems if p.column == "event_date"]
+    assert (
+        messages
+        == [
+            "'30/05/2022' is ambiguous (day/month or month/day?); write it as YYYY-MM-DD",
+            "'2022-02-30' is not a date; write it as YYYY-MM-DD, e.g. 2022-05-16",
+        ]
+        * 3
+    )
+    assert [p.row for p in result.problems] == [2, 3, 4, 5, 6, 7]
+    assert list(result.claims["date_start"]) == ["2022-05-16", "2022-05-16"]
+
+
+def test_cells_are_read_as_stripped_text_whatever_the_frame_holds() -> None:
+    frame = pd.DataFrame([event(1), event(2)], dtype=object)
+    frame.loc[0, "notes"] = float("nan")  # a missing cell
+    frame.loc[1, "actor1"] = "  Test Group C \t"
+    frame.loc[1, "notes"] = None
+    frame[2022] = ["a column", "named by a number"]  # an Excel sheet can have one
+    frame = frame.rename(columns={"admin1": " ADMIN1 "})  # the user's own spelling
+    result = acled_to_claims(frame, [2, 3])
+    assert list(result.claims["actor"]) == ["Test Group A", "Test Group C"]
+    assert list(result.claims["province"]) == ["Kabul", "Kabul"]
+    assert list(result.claims["summary"]) == [
+        "Armed clash: Test Group A vs Test Group B in Test Village",
+        "Armed clash: Test Group C vs Test Group B in Test Village",
+    ]
