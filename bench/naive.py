@@ -16,7 +16,6 @@ page a little cheaper, not dearer.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from bench.component import ComponentArgs, component_args
+from bench.timing import lap_timer
 
 LEAFLET_JS = "../dashboard.assets.leaflet_assets/leaflet.js"
 LEAFLET_CSS = "../dashboard.assets.leaflet_assets/leaflet.css"
@@ -131,13 +131,7 @@ def rerun(
     phases: dict[str, float] | None = None,
 ) -> NaiveRerun:
     """One rerun; with ``phases``, the seconds each step took are added to it."""
-    clock = [time.perf_counter()]
-
-    def lap(name: str) -> None:
-        now = time.perf_counter()
-        if phases is not None:
-            phases[name] = phases.get(name, 0.0) + now - clock[0]
-        clock[0] = now
+    lap = lap_timer(phases)
 
     m, counts = build_map(
         boundary_file, claims, f, key=key, key_map=key_map, center=center, zoom=zoom, lap=lap

@@ -7,12 +7,12 @@ script that ``st_folium`` rebuilds (and hashes) on every rerun.
 from __future__ import annotations
 
 import inspect
-import time
 from dataclasses import dataclass
 
 import pandas as pd
 
 from bench.component import ComponentArgs, component_args
+from bench.timing import lap_timer
 from geo import views
 from geo.foliummap import _js, base_map, view_layer
 from geo.mapview import MapView, build_map_view
@@ -59,13 +59,7 @@ def rerun(
     source_labels: dict[str, str] | None = None,
 ) -> OursRerun:
     """One rerun; with ``phases``, the seconds each step took are added to it."""
-    clock = [time.perf_counter()]
-
-    def lap(name: str) -> None:
-        now = time.perf_counter()
-        if phases is not None:
-            phases[name] = phases.get(name, 0.0) + now - clock[0]
-        clock[0] = now
+    lap = lap_timer(phases)
 
     result = filter_claims(claims, claim_filter)
     lap("filter")
