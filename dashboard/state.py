@@ -81,20 +81,12 @@ class Context:
     url_notes: tuple[str, ...]
 
 
-def options(data: Dataset) -> Options:
-    return data.filter_options
-
-
-def date_bounds(data: Dataset) -> tuple[dt.date, dt.date]:
-    return data.date_bounds
-
-
 def _read_url_once(data: Dataset) -> None:
     if st.session_state.get(_URL_READ):
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
-    state, notes = parse_query(params, options(data))
-    lo, hi = date_bounds(data)
+    state, notes = parse_query(params, data.filter_options)
+    lo, hi = data.date_bounds
     f = state.filter
     st.session_state[DATES] = (f.start or lo, f.end or hi)
     for attr, key in CATEGORY_KEYS.items():
@@ -112,8 +104,8 @@ def _read_url_once(data: Dataset) -> None:
 def sidebar(data: Dataset) -> Context:
     """Draw the shared filters and return what they select."""
     _read_url_once(data)
-    opts = options(data)
-    lo, hi = date_bounds(data)
+    opts = data.filter_options
+    lo, hi = data.date_bounds
     _keep_only_available(opts, data)
     with st.sidebar:
         st.toggle(

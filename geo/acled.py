@@ -51,8 +51,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from geo.claims import COLUMNS, ProgressCallback
-from geo.dates import parse_date
+from geo.claims import COLUMNS, ProgressCallback, _text
+from geo.dates import date_or_reason
 from geo.problems import Problem
 from geo.sources import SOURCE_COLUMNS
 from geo.vocab import CLAIM_TYPES
@@ -209,10 +209,7 @@ def acled_to_claims(
     if not is_acled([str(c) for c in frame.columns]):
         missing = [c for c in ACLED_CORE_COLUMNS if c in missing_acled_columns(frame.columns)]
         raise ValueError(f"not an ACLED export: it lacks the column(s) {', '.join(missing)}")
-    # The user's own spelling of each ACLED column, for reading cells and naming problems.
-    user_column: dict[str, str] = {}
-    for column in frame.columns:
-        user_column.setdefault(_key(str(column)), str(column))
+    columns = _Columns(frame)
     notes: list[str] = []
     missing = missing_acled_columns(frame.columns)
     if missing:
@@ -234,12 +231,10 @@ def acled_to_claims(
     stamps: list[dt.date] = []
     event_dates: list[dt.date] = []
     bad_timestamps = 0
-    columns = _Columns(frame)
-    dates = _Dates()
     for done, row in enumerate(row_numbers):
         if progress is not None and done % _PROGRESS_ROWS == 0:
             progress(done / len(frame))
-        event = _Event(row, done, columns, user_column, dates)
+        event = _Event(row, done, columns)
         row_country = event.cell("country")
         if _key(row_country) != _key(country):
             other_countries[row_country] = other_countries.get(row_country, 0) + 1
@@ -257,7 +252,7 @@ def acled_to_claims(
             continue
         records.append(claim)
         numbers.append(row)
-        event_dates.append(dates.parse(event.cell("event_date")))
+        event_dates.append(_date(event.cell("event_date")))
         stamp = _timestamp_date(event.cell("timestamp"))
         if stamp is not None:
             stamps.append(stamp)
@@ -295,8 +290,8 @@ def acled_to_claims(
 
 
 class _Columns:
-    """The export's columns by ACLED name, as stripped text (empty for a missing value),
-    each made when first read: the conversion reads about half of an export's columns."""
+    """The export's columns by ACLED name whatever their case in the file, as stripped
+    text, each made when first read: the conversion reads about half of them."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
@@ -305,53 +300,42 @@ class _Columns:
             self._position.setdefault(_key(str(column)), position)
         self._texts: dict[str, list[str]] = {}
 
+    def name(self, acled: str) -> str:
+        """The user's own spelling of an ACLED column, for naming it in a problem."""
+        at = self._position.get(acled)
+        return acled if at is None else str(self._frame.columns[at])
+
     def cell(self, acled: str, index: int) -> str:
         texts = self._texts.get(acled)
         if texts is None:
             at = self._position.get(acled)
             if at is None:
                 return ""
-            texts = self._texts[acled] = [
-                "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
-                for v in self._frame.iloc[:, at].tolist()
-            ]
+            texts = self._texts[acled] = [_text(v) for v in self._frame.iloc[:, at].tolist()]
         return texts[index]
 
 
-class _Dates:
-    """``parse_date`` once per distinct text: an export repeats each date many times."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, dt.date | ValueError] = {}
-
-    def parse(self, text: str) -> dt.date:
-        outcome = self._seen.get(text)
-        if outcome is None:
-            try:
-                outcome = parse_date(text)
-            except ValueError as error:
-                outcome = error
-            self._seen[text] = outcome
-        if isinstance(outcome, ValueError):
-            raise ValueError(*outcome.args)
-        return outcome
+def _date(text: str) -> dt.date:
+    """``parse_date``, remembered across rows: an export repeats each date many times."""
+    outcome = date_or_reason(text)
+    if isinstance(outcome, str):
+        raise ValueError(outcome)
+    return outcome
 
 
 @dataclass
 class _Event:
-    """One row of the export, read by ACLED column name whatever its case in the file."""
+    """One row of the export."""
 
     row: int
     index: int  # of the row in the frame
     columns: _Columns
-    user_column: dict[str, str]
-    dates: _Dates
 
     def cell(self, acled: str) -> str:
         return self.columns.cell(acled, self.index)
 
     def problem(self, acled: str, message: str) -> Problem:
-        return Problem(self.row, self.user_column.get(acled, acled), self.cell(acled), message)
+        return Problem(self.row, self.columns.name(acled), self.cell(acled), message)
 
 
 def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
@@ -373,7 +357,7 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
         found.append(problem("event_type", _no_claim_type(event_type, sub_event_type)))
     date: dt.date | None = None
     try:
-        date = event.dates.parse(cell("event_date"))
+        date = _date(cell("event_date"))
     except ValueError as error:
         found.append(problem("event_date", str(error)))
     precision = _PRECISIONS.get(cell("time_precision"))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from geo.dates import parse_date
+from geo.dates import date_or_reason
 from geo.paths import DATA_DIR
 from geo.places import PlaceRegistry
 from geo.problems import FIRST_DATA_ROW, Problem, rejected_rows
@@ -228,7 +228,6 @@ class _Checker:
                 if extra not in COLUMNS
             ]
         self.first_use = _FirstUse()
-        self.dates: dict[str, dt.date | str] = {}
         self.matches: dict[str, tuple[str | None, str | None]] = {}
         self.accepted: list[pd.DataFrame] = []
         self.rejected: list[pd.DataFrame] = []
@@ -362,15 +361,7 @@ class _Checker:
         """A date, the reason it is not one, or None for an empty cell."""
         if not text:
             return None
-        outcome = self.dates.get(text)
-        if outcome is None:
-            try:
-                outcome = parse_date(text)
-            except ValueError as exc:
-                outcome = str(exc)
-            if len(self.dates) < _CACHE_LIMIT:
-                self.dates[text] = outcome
-        return outcome
+        return date_or_reason(text)
 
     def _match(self, text: str) -> tuple[str | None, str | None]:
         """A place name's code, or why it matched none (None, None for an empty cell)."""

@@ -90,7 +90,7 @@ class Dataset:
             for _, r in self.sources.iterrows()
         }
 
-    @property
+    @cached_property
     def rejected_rows(self) -> int:
         """How many rows of the loaded files were rejected (each counted once)."""
         return len({p.row for p in self.problems if p.severity == "error" and p.row is not None})

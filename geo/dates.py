@@ -11,6 +11,7 @@ ValueError: '05/06/2022' is ambiguous (day/month or month/day?); write it as YYY
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 # Formats whose reading is unambiguous. Numeric day/month orders are not among them.
@@ -45,3 +46,17 @@ def parse_date(value: object) -> dt.date:
     if _SLASHED.match(text):
         raise ValueError(f"{text!r} is ambiguous (day/month or month/day?); write it as YYYY-MM-DD")
     raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2022-05-16")
+
+
+@functools.lru_cache(maxsize=100_000)
+def date_or_reason(text: str) -> dt.date | str:
+    """``parse_date(text)``, or the reason it is not a date, remembered: a table repeats each
+    date many times, and the loaders ask for every cell.
+
+    >>> date_or_reason("2022-05-16"), date_or_reason("05/06/2022")[:30]
+    (datetime.date(2022, 5, 16), "'05/06/2022' is ambiguous (day")
+    """
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        return str(error)

@@ -24,8 +24,6 @@ from geo.escape import csv_safe, csv_safe_frame
 from geo.views import SUMMARY_COLUMNS
 
 
-# Pixels per inch of the PNG. Fixed, so that a size in pixels is exact and point sizes of
-# text mean the same on every machine.
 def require_boundaries(boundaries: gpd.GeoDataFrame) -> None:
     """Fail with a helpful message unless ``boundaries`` has code, name and geometry."""
     missing = [c for c in ("code", "name", "geometry") if c not in boundaries.columns]

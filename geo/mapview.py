@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import html
-import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -76,11 +75,8 @@ class MapView:
         ``lines``, the distinct tooltip lines, which the browser joins with line breaks.
         With thousands of places, a dict per place cost more to build and to send.
         """
-        every = [line for s in self.styles for line in s.tooltip_lines]
-        lines = list(dict.fromkeys(every))
+        lines = list(dict.fromkeys(line for s in self.styles for line in s.tooltip_lines))
         position = {line: i for i, line in enumerate(lines)}
-        numbers = list(map(position.__getitem__, every))
-        ends = list(itertools.accumulate(len(s.tooltip_lines) for s in self.styles))
         fills = list(dict.fromkeys(s.fill for s in self.styles))
         fill_at = {f: i for i, f in enumerate(fills)}
         return {
@@ -91,7 +87,7 @@ class MapView:
             "codes": [s.code for s in self.styles],
             "fill": [fill_at[s.fill] for s in self.styles],
             "flags": [s.hatched + 2 * s.verified + 4 * s.has_claims for s in self.styles],
-            "tips": [numbers[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)],
+            "tips": [[position[line] for line in s.tooltip_lines] for s in self.styles],
             "legend": [{"c": e.colour, "l": html.escape(e.label)} for e in self.legend],
             "notes": [html.escape(UNVERIFIED_NOTE), html.escape(VERIFIED_NOTE)],
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -70,16 +71,17 @@ class UploadResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    @property
+    # Cached: the Your data page keeps one result across its reruns and reads these often.
+    @cached_property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    @property
+    @cached_property
     def file_errors(self) -> list[Problem]:
         """Errors about the whole file or mapping, not one row (say, an unmapped field)."""
         return [p for p in self.errors if p.row is None]
 
-    @property
+    @cached_property
     def rejected_count(self) -> int:
         return len({p.row for p in self.errors if p.row is not None})
 

@@ -58,7 +58,7 @@ map_view = build_map_view(
 )
 credit = f"Boundaries: {data.boundary_credit}"
 
-playback.controls(*state.date_bounds(data))
+playback.controls(*data.date_bounds)
 
 map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
 # The map is sent last, into a slot kept at the top of its column: the browser lays out

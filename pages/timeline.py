@@ -127,7 +127,7 @@ st.altair_chart(ranges, width="stretch")
 
 # --- what changed ---------------------------------------------------------------------------
 st.subheader("What changed between two dates")
-lo, hi = state.date_bounds(data)
+lo, hi = data.date_bounds
 first, second = st.columns(2)
 before = first.date_input(
     "From", value=min(lo + dt.timedelta(days=120), hi), key="chg_before", min_value=lo, max_value=hi

@@ -44,10 +44,6 @@ if current is not None:
         st.rerun()
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 @st.cache_data(show_spinner="Reading the boundary file…", max_entries=4)
 def _boundary_layer(name: str, data: bytes):
     return read_boundary_upload(name, data)
@@ -81,7 +77,7 @@ with st.expander("Map layer: the built-in Afghan provinces, or your own boundary
             uploaded_boundaries = prepare_boundaries(
                 layer, boundary_file.name, code_field, name_field
             )
-            boundary_key = (_digest(boundary_file.getvalue()), code_field, name_field)
+            boundary_key = (boundary_file.file_id, code_field, name_field)
             st.markdown(
                 f"{len(uploaded_boundaries.boundaries)} places read from {md(boundary_file.name)}."
             )
@@ -128,7 +124,7 @@ if claims_file is None:
     st.stop()
 
 data = claims_file.getvalue()
-digest = _digest(data)
+digest = hashlib.sha256(data).hexdigest()
 if st.session_state.get("_upload_digest") != digest:
     # A different file: earlier fixes and mappings were for other columns and names.
     st.session_state["_upload_digest"] = digest
@@ -184,7 +180,7 @@ inputs = (
     digest,
     claims_file.name,
     boundary_key,
-    _digest(sources_file.getvalue()) if extra_sources is not None else None,
+    sources_file.file_id if extra_sources is not None else None,
     mapping,
     sorted(aliases.items()),
     MAX_MB,
