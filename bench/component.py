@@ -1,5 +1,8 @@
 """What ``streamlit_folium.st_folium`` computes in Python on every rerun, minus Streamlit.
 
+The naive page calls ``st_folium``; the real app renders its base map once instead (see
+dashboard/mapframe.py) and only shares :class:`ComponentArgs` for counting bytes.
+
 ``st_folium`` renders the map, pulls out its HTML, header and Leaflet script, renders each
 feature group to a script of its own and hashes the script into the component key; the
 strings are then sent to the browser as the component's arguments. This module does the
@@ -28,7 +31,7 @@ class ComponentArgs:
     html: str
     feature_group: str | None
     key: str
-    page_bytes: int  # the whole map as an HTML page (m.get_root().render())
+    page_bytes: int = 0  # the whole map as an HTML page (m.get_root().render()), naive only
 
     @property
     def sent_bytes(self) -> int:

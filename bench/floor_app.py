@@ -17,10 +17,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import assets, state  # noqa: E402
-from geo.foliummap import view_layer  # noqa: E402
+from dashboard import mapframe, state  # noqa: E402
+from geo.foliummap import view_script  # noqa: E402
 from geo.mapview import build_map_view  # noqa: E402
 from geo.views import ClaimFilter, filter_claims, summarise  # noqa: E402
 
@@ -31,11 +30,10 @@ chosen = st.sidebar.multiselect(
 )
 result = filter_claims(data.claims, ClaimFilter(actors=frozenset(chosen) if chosen else None))
 view = build_map_view(data.names, summarise(result), "presence", palette=data.palette)
-st_folium(
-    assets.offline_base_map(data),
+mapframe.show_map(
+    mapframe.base_frame(data),
+    view_script(view),
     key="claims_map",
     height=600,
-    use_container_width=True,
     returned_objects=["last_active_drawing"],
-    feature_group_to_add=view_layer(view),
 )

@@ -226,26 +226,6 @@ class ClaimsBaseLayer(MacroElement):
         self.credit_js = _js(credit)
 
 
-class ClaimsViewLayer(MacroElement):
-    """The per-rerun data layer: hands one :class:`MapView` payload to the base layer."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}window.claimsMap.apply({{ this.payload_js }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, view: MapView) -> None:
-        super().__init__()
-        self._name = "ClaimsViewLayer"
-        self.payload_js = _js(view.payload())
-
-    def render(self, **kwargs: Any) -> None:
-        # streamlit-folium reads this element's script macro itself. Adding it to the
-        # figure as well would have branca parse the whole payload as a Jinja template
-        # on every rerun, for nothing.
-        return None
-
-
 def base_map(
     *,
     credit: str,
@@ -282,7 +262,14 @@ def base_map(
     return m
 
 
-def view_layer(view: MapView) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="claims in view", control=False)
-    group.add_child(ClaimsViewLayer(view))
-    return group
+def view_script(view: MapView) -> str:
+    """The per-rerun data layer: a script that hands ``view``'s payload to the base layer.
+
+    The map frame evaluates it after a filter change (see :mod:`dashboard.mapframe`). A
+    plain string rather than a folium element: folium and streamlit-folium would render it
+    through Jinja and run regular expressions over the whole payload, on every rerun.
+
+    >>> view_script(MapView("claims", "Claims", (), ()))[:40]
+    'window.claimsMap.apply({"title":"Claims"'
+    """
+    return f"window.claimsMap.apply({_js(view.payload())});"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard import assets, exports, perf, playback, render, state
+from dashboard import exports, mapframe, perf, playback, render, state
 from geo.escape import md
-from geo.foliummap import view_layer
+from geo.foliummap import view_script
 from geo.mapview import METRICS, build_map_view
 from geo.views import sources_in_view, summarise
 
@@ -119,12 +118,11 @@ if export_box.open:
         exports.panel(data, view, result, map_view, summary)
 
 with map_slot:
-    st_folium(
-        assets.offline_base_map(data, presenter=presenter),
+    mapframe.show_map(
+        mapframe.base_frame(data, presenter=presenter),
+        view_script(map_view),
         key=MAP_KEY,
         height=760 if presenter else 600,
-        use_container_width=True,  # streamlit-folium's own parameter
         returned_objects=["last_active_drawing"],
-        feature_group_to_add=view_layer(map_view),
         on_change=_clicked,
     )

@@ -6,12 +6,11 @@ import datetime as dt
 
 import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard import assets, perf, render, state
+from dashboard import mapframe, perf, render, state
 from geo.changes import change_map_view, change_summary, what_changed
 from geo.escape import md
-from geo.foliummap import view_layer
+from geo.foliummap import view_script
 from geo.timeline import claim_bars, claims_by_period
 
 GROUP_LABELS = {
@@ -141,13 +140,11 @@ changes = what_changed(data.claims, data.names, before, after, context.view.filt
 summary = change_summary(changes)
 st.markdown(" · ".join(f"**{n}** {md(kind)}" for kind, n in summary.items()) or "Nothing changed.")
 change_view = change_map_view(data.names, changes, before, after)
-st_folium(
-    assets.offline_base_map(data),
+mapframe.show_map(
+    mapframe.base_frame(data),
+    view_script(change_view),
     key="changes_map",
     height=480,
-    use_container_width=True,  # streamlit-folium's own parameter
-    returned_objects=[],
-    feature_group_to_add=view_layer(change_view),
 )
 if not changes.empty:
     table = changes.assign(

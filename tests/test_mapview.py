@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
+from streamlit_folium import _get_map_string, generate_js_hash
 
-from geo.foliummap import base_map, view_layer
+from geo.foliummap import base_map, view_script
 from geo.mapview import (
     CATEGORICAL,
     NO_CLAIMS,
@@ -130,9 +130,9 @@ def test_payload_tooltips_rebuild_each_place_exactly(sample) -> None:
 
 def test_data_layer_cannot_close_its_script(sample) -> None:
     evil = claims((XSS + "</script>", "presence", "AF-PAN", "claimed", "X"))
-    layer = view_layer(build_map_view(NAMES, province_summary(evil), "presence"))
-    script = next(iter(layer._children.values())).payload_js
+    script = view_script(build_map_view(NAMES, province_summary(evil), "presence"))
     assert "<" not in script and ">" not in script
+    assert "claimsMap.apply(" in script
 
 
 def test_base_map_is_identical_across_filter_changes(sample) -> None:
@@ -228,8 +228,7 @@ def test_template_syntax_in_place_names_is_inert() -> None:
 def test_template_syntax_in_claims_is_inert() -> None:
     evil = claims((JINJA, "presence", "AF-PAN", "claimed", "{{ 7*7 }}"))
     view = build_map_view(NAMES, province_summary(evil), "presence")
-    m = base_map(credit="Natural Earth", geometry_url="../x.geojson")
-    rendered = _get_feature_group_string(view_layer(view), m)
+    rendered = view_script(view)
     assert "7*7 }}" in rendered and "49" not in rendered
 
 
