@@ -21,9 +21,10 @@ def main() -> None:
         layout="wide",
     )
 
+    map_page = st.Page("pages/map.py", title="Map", icon=":material/map:", default=True)
     pages = st.navigation(
         [
-            st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+            map_page,
             st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
             st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
             st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
@@ -31,9 +32,20 @@ def main() -> None:
             st.Page("pages/about.py", title="About", icon=":material/info:"),
         ]
     )
-    context = state.sidebar(state.active_dataset())
+    data = state.active_dataset()
+    context = state.read_context(data)
     st.session_state["_context"] = context
-    pages.run()
+    if pages is map_page:
+        # The map reaches the browser sooner when it is sent before the sidebar's widgets
+        # (see state.read_context). The Map page never calls st.stop(), after which
+        # nothing more could be drawn; the filters are drawn even if it fails.
+        try:
+            pages.run()
+        finally:
+            state.draw_sidebar(data)
+    else:
+        state.draw_sidebar(data)
+        pages.run()
     state.write_url(replace(context.view, place=st.session_state.get(state.PLACE)))
 
 

@@ -103,10 +103,49 @@ def _read_url_once(data: Dataset) -> None:
 
 def sidebar(data: Dataset) -> Context:
     """Draw the shared filters and return what they select."""
+    context = read_context(data)
+    draw_sidebar(data)
+    return context
+
+
+def read_context(data: Dataset) -> Context:
+    """What the shared filters select, read from their values without drawing them.
+
+    Streamlit has a widget's new value in ``st.session_state`` before the widget is drawn,
+    so app.py draws the sidebar after the page: the page's own elements, the map first
+    among them, then reach the browser without waiting behind a dozen widgets.
+    """
     _read_url_once(data)
+    lo, hi = data.date_bounds
+    _keep_only_available(data.filter_options, data)
+    as_of_on = bool(st.session_state.get(AS_OF_ON))
+    if as_of_on and not lo <= st.session_state.get(AS_OF, hi) <= hi:
+        st.session_state[AS_OF] = hi
+    start, end = _window(st.session_state.get(DATES), lo, hi)
+    claim_filter = ClaimFilter(start=start, end=end)
+    for attr, key in CATEGORY_KEYS.items():
+        chosen = st.session_state.get(key) or []
+        if chosen:
+            claim_filter = replace(claim_filter, **{attr: frozenset(chosen)})
+    as_of = st.session_state[AS_OF] if as_of_on else None
+    mode = st.session_state.get(AS_OF_MODE, "cumulative")
+    view = ViewState(
+        filter=claim_filter,
+        metric=st.session_state[METRIC],
+        place=st.session_state.get(PLACE),
+        presenter=bool(st.session_state.get(PRESENTER)),
+        as_of=as_of,
+        as_of_mode=mode,
+    )
+    in_view = claim_filter if as_of is None else as_of_filter(claim_filter, as_of, mode)
+    result = filter_claims(data.claims, in_view)
+    return Context(data, view, result, st.session_state.get(_URL_NOTES, ()))
+
+
+def draw_sidebar(data: Dataset) -> None:
+    """The shared filters, showing the values :func:`read_context` read."""
     opts = data.filter_options
     lo, hi = data.date_bounds
-    _keep_only_available(opts, data)
     with st.sidebar:
         st.toggle(
             "Presenter mode",
@@ -122,7 +161,7 @@ def sidebar(data: Dataset) -> Context:
             persist_state=PERSIST,
         )
         st.markdown("**Filters**")
-        dates = st.date_input(
+        st.date_input(
             "Claims dated within",
             key=DATES,
             persist_state=PERSIST,
@@ -153,8 +192,6 @@ def sidebar(data: Dataset) -> Context:
                 key=AS_OF_MODE,
                 persist_state=PERSIST,
             )
-            if not lo <= st.session_state.get(AS_OF, hi) <= hi:
-                st.session_state[AS_OF] = hi
             st.slider(
                 "As of",
                 min_value=lo,
@@ -163,25 +200,6 @@ def sidebar(data: Dataset) -> Context:
                 format="YYYY-MM-DD",
                 persist_state=PERSIST,
             )
-    start, end = _window(dates, lo, hi)
-    claim_filter = ClaimFilter(start=start, end=end)
-    for attr, key in CATEGORY_KEYS.items():
-        chosen = st.session_state.get(key) or []
-        if chosen:
-            claim_filter = replace(claim_filter, **{attr: frozenset(chosen)})
-    as_of = st.session_state[AS_OF] if st.session_state.get(AS_OF_ON) else None
-    mode = st.session_state.get(AS_OF_MODE, "cumulative")
-    view = ViewState(
-        filter=claim_filter,
-        metric=st.session_state[METRIC],
-        place=st.session_state.get(PLACE),
-        presenter=bool(st.session_state.get(PRESENTER)),
-        as_of=as_of,
-        as_of_mode=mode,
-    )
-    in_view = claim_filter if as_of is None else as_of_filter(claim_filter, as_of, mode)
-    result = filter_claims(data.claims, in_view)
-    return Context(data, view, result, st.session_state.get(_URL_NOTES, ()))
 
 
 def _keep_only_available(opts: Options, data: Dataset) -> None:

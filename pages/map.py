@@ -29,21 +29,11 @@ def _clicked() -> None:
         st.session_state[state.PLACE] = code
 
 
-if presenter:
-    st.markdown(render.PRESENTER_CSS, unsafe_allow_html=True)
-
-st.title("Claimed activity by province")
-st.caption(render.CAVEAT)
-render.url_notes(context.url_notes)
-
-if presenter:
-    st.markdown(
-        f"**{md(METRICS[view.metric])}** · as of {md(exports.as_of_text(view, result))} · "
-        f"filters: {md(exports.filters_text(view))}"
-    )
-elif view.as_of is not None:
-    st.markdown(f"**As of {md(view.as_of)}** ({md(state.AS_OF_LABELS[view.as_of_mode])})")
-render.coverage(context, rejected=data.rejected_rows)
+# The page's places are fixed first, so the map sits at the same place on every run
+# (whatever notes appear above it) and keeps its frame, and so it can be sent first.
+header = st.container()
+playback_row = st.container()
+map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
 
 summary = summarise(result)
 place = st.session_state.get(state.PLACE)
@@ -55,15 +45,35 @@ map_view = build_map_view(
     source_labels=data.source_labels,
     palette=data.palette,
 )
+with map_column:
+    mapframe.show_map(
+        mapframe.base_frame(data, presenter=presenter),
+        view_script(map_view),
+        key=MAP_KEY,
+        height=760 if presenter else 600,
+        returned_objects=["last_active_drawing"],
+        on_change=_clicked,
+    )
+
+with header:
+    if presenter:
+        st.markdown(render.PRESENTER_CSS, unsafe_allow_html=True)
+    st.title("Claimed activity by province")
+    st.caption(render.CAVEAT)
+    render.url_notes(context.url_notes)
+    if presenter:
+        st.markdown(
+            f"**{md(METRICS[view.metric])}** · as of {md(exports.as_of_text(view, result))} · "
+            f"filters: {md(exports.filters_text(view))}"
+        )
+    elif view.as_of is not None:
+        st.markdown(f"**As of {md(view.as_of)}** ({md(state.AS_OF_LABELS[view.as_of_mode])})")
+    render.coverage(context, rejected=data.rejected_rows)
+
+with playback_row:
+    playback.controls(*data.date_bounds)
+
 credit = f"Boundaries: {data.boundary_credit}"
-
-playback.controls(*data.date_bounds)
-
-map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
-# The map is sent last, into a slot kept at the top of its column: the browser lays out
-# every message it receives before it gets to restyle the map, so after a filter change
-# the map waits for no other element.
-map_slot = map_column.container()
 with map_column:
     st.caption(
         f"Map colours: {md(map_view.title.lower())}. "
@@ -116,13 +126,3 @@ export_box = st.expander("Download or share this view", key="exports_open", on_c
 if export_box.open:
     with export_box:
         exports.panel(data, view, result, map_view, summary)
-
-with map_slot:
-    mapframe.show_map(
-        mapframe.base_frame(data, presenter=presenter),
-        view_script(map_view),
-        key=MAP_KEY,
-        height=760 if presenter else 600,
-        returned_objects=["last_active_drawing"],
-        on_change=_clicked,
-    )
