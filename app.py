@@ -52,6 +52,11 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from dashboard import served
     from dashboard.warmup import lifespan
 
-    app = st.App(__file__, lifespan=lifespan)
+    app = st.App(
+        __file__,
+        lifespan=lifespan,
+        routes=served.routes(st.get_option("server.baseUrlPath")),
+    )

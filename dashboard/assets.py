@@ -11,6 +11,7 @@ import folium
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet
 
+from dashboard import served
 from geo.dataset import Dataset
 from geo.foliummap import base_map
 from geo.paths import active_data_dir
@@ -38,18 +39,17 @@ def data_url(filename: str) -> str:
 def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
     """The base map for ``data``, with Leaflet and the boundaries served by this app.
 
-    Built-in boundaries are fetched by URL (once per browser); a user's uploaded ones exist
-    only in memory and travel inline.
+    The boundaries are fetched by URL, once per browser: the built-in file from the data
+    folder, a user's upload (which exists only in memory) from :mod:`dashboard.served`.
     """
-    geometry = (
-        {"geometry_url": data_url(data.boundary_file.name)}
-        if data.boundary_file is not None
-        else {"geometry": data.geometry}
-    )
+    if data.boundary_file is not None:
+        url = data_url(data.boundary_file.name)
+    else:
+        url = served.url_from_frame(served.serve(data, data.geojson.encode("utf-8")))
     return base_map(
         credit=f"Boundaries: {data.boundary_credit}",
         leaflet_js=leaflet_js(),
         leaflet_css=leaflet_css(),
         presenter=presenter,
-        **geometry,
+        geometry_url=url,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -99,10 +98,10 @@ class Dataset:
     def boundary_credit(self) -> str:
         return str(self.boundary_meta.get("credit", "")) or "source not recorded"
 
-    @cached_property
-    def geometry(self) -> dict[str, object]:
-        """The polygons as GeoJSON, for maps that cannot fetch the boundary file by URL."""
-        return json.loads(self.boundaries[["code", "name", "geometry"]].to_json(drop_id=True))
+    @property
+    def geojson(self) -> str:
+        """The polygons as GeoJSON text (codes and names only), as the map fetches them."""
+        return self.boundaries[["code", "name", "geometry"]].to_json(drop_id=True)
 
 
 def combine(

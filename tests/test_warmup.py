@@ -21,9 +21,24 @@ def test_streamlit_run_app_py_starts_the_server_with_the_warm_up_hook() -> None:
     # that App, whose start-up hook is warmup.lifespan. Without it, no warm-up ever runs.
     found = discover_asgi_app(REPO / "app.py")
     assert found.is_asgi_app and found.app_name == "app"
-    source = (REPO / "app.py").read_text(encoding="utf-8")
-    assert "st.App(__file__, lifespan=lifespan)" in source
-    assert "from dashboard.warmup import lifespan" in source
+    # The server imports app.py (not as __main__) to get it: in a fresh interpreter, as there.
+    script = """
+import json, sys
+import app
+from dashboard import warmup
+print(json.dumps({
+    "lifespan": app.app._user_lifespan is warmup.lifespan,
+    "routes": [route.path for route in app.app._user_routes],
+    "component_modules": [m for m in ("streamlit_folium", "dashboard.assets") if m in sys.modules],
+}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["lifespan"]
+    assert found["routes"] == ["/_claims_map/files/{name}"]  # dashboard.served
+    assert found["component_modules"] == []
 
 
 def test_warm_up_fills_the_shared_data_cache_and_declares_no_component() -> None:

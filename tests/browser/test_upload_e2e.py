@@ -20,14 +20,18 @@ from tests.browser.mapui import (
     REPO,
     Tab,
     artifact,
+    choose_in_multiselect,
     choose_in_selectbox,
     download,
     fills,
     nav_link,
     notes_column,
     open_app,
+    painted,
     sidebar,
+    view_count,
     wait_for_map,
+    wait_for_new_view,
     wait_idle,
 )
 
@@ -163,4 +167,55 @@ def test_show_only_these_claims_keeps_the_sidebar_view(tab: Tab, app_url: str) -
     assert frame.locator(".claims-legend .title").inner_text() == "Number of claims"
     assert RANGE_DASH in dates.inner_text(), f"the date range became {dates.inner_text()!r}"
     assert "metric=claims" in page.evaluate("location.search"), page.url
+    tab.assert_clean()
+
+
+def test_uploaded_boundaries_are_fetched_once_not_sent_with_each_filter_change(
+    tab: Tab, app_url: str
+) -> None:
+    # A user's boundaries exist only in memory; the map fetches them from the app's own
+    # server (dashboard/served.py) instead of carrying them in every data layer.
+    page = tab.page
+    received: list[int] = []  # sizes of the websocket messages after the filter change
+    counting = [False]
+
+    def count(payload: str | bytes) -> None:
+        if counting[0]:
+            received.append(len(payload))
+
+    page.on("websocket", lambda socket: socket.on("framereceived", count))
+    open_app(page, f"{app_url}/")
+    nav_link(page, "Your data").click()
+    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    page.get_by_text("Map layer: the built-in Afghan provinces, or your own boundary file").click()
+    boundary = page.get_by_test_id("stFileUploader").filter(has_text="Boundary file")
+    boundary.locator('input[type="file"]').set_input_files(REPO / "data" / "provinces.geojson")
+    expect(page.get_by_text("34 places read from provinces.geojson.")).to_be_visible()
+    wait_idle(page)  # the upload's rerun redraws the boxes below
+    choose_in_selectbox(page, "Property with each place's code", "code")
+    choose_in_selectbox(page, "Property with each place's name", "name")
+    credit = page.get_by_label("Credit for these boundaries (shown next to the map)")
+    credit.fill("Natural Earth, as in this repository")
+    credit.press("Enter")
+    wait_idle(page)
+    claims = page.get_by_test_id("stFileUploader").filter(has_text=CLAIMS_UPLOADER)
+    claims.locator('input[type="file"]').set_input_files(REPO / "data" / "claims.csv")
+    expect(page.get_by_text(re.compile(r"^45 of 45 rows loaded$"))).to_be_visible()
+    wait_idle(page)
+    page.get_by_role("button", name="Show only these claims", exact=True).click()
+    frame = wait_for_map(page)
+    assert painted(frame) == "34"
+    fetched = [u for u in tab.requests if "/_claims_map/files/" in u]
+    assert len(fetched) == 1 and fetched[0].endswith(".geojson"), fetched
+    wait_idle(page)
+
+    views = view_count(frame)
+    counting[0] = True
+    choose_in_multiselect(page, "Actor (who the claim is about)", "Taliban")
+    wait_for_new_view(frame, views)
+    wait_idle(page)
+    boundary_bytes = (REPO / "data" / "provinces.geojson").stat().st_size
+    assert 0 < sum(received) < boundary_bytes / 4, (sum(received), boundary_bytes)
+    assert not [u for u in tab.failed if "/_claims_map/" in u], tab.failed
+    page.screenshot(path=artifact("uploaded_boundaries-map"))
     tab.assert_clean()

@@ -1,0 +1,83 @@
+"""Files the app serves from memory: a user's uploaded boundaries, fetched once by the map.
+
+Boundaries uploaded on the Your data page exist only in their session's memory. Put into
+the map's script, as they were, they travelled with every filter change: the map frame
+gets its whole script again with each new data layer, and a boundary file can be
+megabytes. Here they get an address of their own, named by a hash of their content, on a
+route of the app's own server (``st.App`` in app.py); the frame fetches them once and the
+browser keeps them.
+
+A file is kept while any dataset that uses it lives. This module must not import
+``streamlit_folium`` or ``dashboard.assets``: app.py imports it before any script runs
+(see dashboard/warmup.py for why that matters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import weakref
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+ROUTE = "/_claims_map/files"
+# The map frame is served at <base>/component/streamlit_folium.st_folium/index.html.
+_FROM_FRAME = "../.."
+
+_lock = threading.Lock()
+_files: dict[str, tuple[bytes, int]] = {}  # name -> (content, how many owners keep it)
+
+
+def serve(owner: object, content: bytes, suffix: str = ".geojson") -> str:
+    """Serve ``content`` for as long as ``owner`` lives; return its name."""
+    name = hashlib.sha256(content).hexdigest()[:32] + suffix
+    with _lock:
+        kept, owners = _files.get(name, (content, 0))
+        _files[name] = (kept, owners + 1)
+    weakref.finalize(owner, _release, name)
+    return name
+
+
+def _release(name: str) -> None:
+    with _lock:
+        content, owners = _files[name]
+        if owners > 1:
+            _files[name] = (content, owners - 1)
+        else:
+            del _files[name]
+
+
+def url_from_frame(name: str) -> str:
+    """The file's address as the map frame must write it (relative, so any base path works)."""
+    return f"{_FROM_FRAME}{ROUTE}/{name}"
+
+
+def content(name: str) -> bytes | None:
+    with _lock:
+        entry = _files.get(name)
+    return entry[0] if entry else None
+
+
+async def _file(request: Request) -> Response:
+    body = content(request.path_params["name"])
+    if body is None:
+        return Response(
+            "This file is no longer loaded: reload the page.",
+            status_code=404,
+            media_type="text/plain",
+        )
+    # Named by its content, so it never changes.
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
+    )
+
+
+def routes(base_url_path: str = "") -> list[BaseRoute]:
+    """The files' route, for ``st.App(routes=...)``; also under ``server.baseUrlPath``."""
+    base = base_url_path.strip("/")
+    paths = dict.fromkeys([ROUTE, f"/{base}{ROUTE}" if base else ROUTE])
+    return [Route(f"{path}/{{name}}", _file, methods=["GET"]) for path in paths]
