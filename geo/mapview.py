@@ -117,10 +117,10 @@ def build_map_view(
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    colour_column, colour_of, legend = _colouring(summary, metric, palette)
     # Column lists, not a .loc lookup or a Series per place: with thousands of places
     # those cost more than everything else here.
     columns = {c: _as_list(summary[c]) for c in summary.columns}
+    colour_column, colour_of, legend = _colouring(summary, metric, palette, columns)
     # Most places share a handful of values (the same actors present, the same count).
     coloured = _memo(colour_of, columns.get(colour_column, []))
     tips = _tooltip_lines(columns, [text for _, text in coloured], source_labels or {})
@@ -230,10 +230,12 @@ CLICK_HINT = "<i>Click for the claims and their sources</i>"
 _NO_CLAIMS_LINE = e(NO_CLAIMS_LABEL)
 
 
-def _colouring(summary: pd.DataFrame, metric: Metric, palette: dict[str, str] | None):
+def _colouring(
+    summary: pd.DataFrame, metric: Metric, palette: dict[str, str] | None, columns: dict
+):
     """The summary column that colours a place, its (colour, text) per value, the legend."""
     if metric == "presence":
-        return _presence_colouring(summary, palette)
+        return _presence_colouring(columns.get("presence_actors", []), palette)
     if metric == "latest":
         values = summary["latest"] if len(summary) else pd.Series(dtype="datetime64[s]")
         return _sequential(
@@ -265,8 +267,8 @@ def presence_palette(claims: pd.DataFrame) -> dict[str, str]:
     return {a: CATEGORICAL[i] for i, a in enumerate(ranked.index[: len(CATEGORICAL)])}
 
 
-def _presence_colouring(summary: pd.DataFrame, palette: dict[str, str] | None):
-    in_view = sorted({a for tup in summary.get("presence_actors", []) for a in tup})
+def _presence_colouring(present_sets: list[tuple[str, ...]], palette: dict[str, str] | None):
+    in_view = sorted(set(chain.from_iterable(present_sets)))
     if palette is None:
         palette = {a: CATEGORICAL[i] for i, a in enumerate(in_view[: len(CATEGORICAL)])}
 
@@ -284,9 +286,10 @@ def _presence_colouring(summary: pd.DataFrame, palette: dict[str, str] | None):
     legend = [LegendEntry(palette[a], f"presence claimed for {a}") for a in in_view if a in palette]
     if any(a not in palette for a in in_view):
         legend.append(LegendEntry(OTHER_ACTOR, "presence claimed for another actor"))
-    if any(len(t) > 1 for t in summary.get("presence_actors", [])):
+    sizes = set(map(len, present_sets))
+    if any(size > 1 for size in sizes):
         legend.append(LegendEntry(SEVERAL_ACTORS, "presence claimed for more than one actor"))
-    if any(len(t) == 0 for t in summary.get("presence_actors", [])):
+    if 0 in sizes:
         legend.append(LegendEntry(NO_PRESENCE, "claims in view, none of presence"))
     return "presence_actors", colour_of, tuple(legend)
 
