@@ -52,8 +52,16 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from streamlit.runtime.pages_manager import PagesManager
+
     from dashboard import served
     from dashboard.warmup import lifespan
+
+    # The pages are declared by st.navigation in main(), but Streamlit learns that only
+    # when main() first runs. Until then, on a new server, a shared link to a page
+    # (.../claims) ran pages/claims.py on its own, under a navigation made from the pages/
+    # folder ("app, about, claims, map, ..."). This is the flag st.navigation itself sets.
+    PagesManager.uses_pages_directory = False
 
     app = st.App(
         __file__,

@@ -233,8 +233,7 @@ def write_url(view: ViewState) -> None:
 def current() -> Context:
     """The context app.py computed for this run.
 
-    Until a session on a newly started server has run app.py, Streamlit can serve a page
-    straight from pages/ for a deep link; the page then draws the shared sidebar itself.
+    A page run without app.py (on its own, as a test may) draws the shared sidebar itself.
     """
     # Taken, not read: a context left from an earlier run must never stand for this one.
     context = st.session_state.pop("_context", None)
