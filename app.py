@@ -66,5 +66,5 @@ else:
     app = st.App(
         __file__,
         lifespan=lifespan,
-        routes=served.routes(st.get_option("server.baseUrlPath")),
+        routes=served.routes(),
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import weakref
+from collections import deque
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,20 +29,26 @@ _FROM_FRAME = "../.."
 
 _lock = threading.Lock()
 _files: dict[str, tuple[bytes, int]] = {}  # name -> (content, how many owners keep it)
+# Owners gone, their files not yet let go. A finalizer only appends here: it can run in
+# any thread at any allocation, even one made while this thread holds _lock.
+_released: deque[str] = deque()
 
 
 def serve(owner: object, content: bytes, suffix: str = ".geojson") -> str:
     """Serve ``content`` for as long as ``owner`` lives; return its name."""
     name = hashlib.sha256(content).hexdigest()[:32] + suffix
     with _lock:
+        _let_go()
         kept, owners = _files.get(name, (content, 0))
         _files[name] = (kept, owners + 1)
-    weakref.finalize(owner, _release, name)
+    weakref.finalize(owner, _released.append, name)
     return name
 
 
-def _release(name: str) -> None:
-    with _lock:
+def _let_go() -> None:
+    """Count off the owners that are gone (call with _lock held)."""
+    while _released:
+        name = _released.popleft()
         content, owners = _files[name]
         if owners > 1:
             _files[name] = (content, owners - 1)
@@ -56,6 +63,7 @@ def url_from_frame(name: str) -> str:
 
 def content(name: str) -> bytes | None:
     with _lock:
+        _let_go()
         entry = _files.get(name)
     return entry[0] if entry else None
 
@@ -76,8 +84,13 @@ async def _file(request: Request) -> Response:
     )
 
 
-def routes(base_url_path: str = "") -> list[BaseRoute]:
-    """The files' route, for ``st.App(routes=...)``; also under ``server.baseUrlPath``."""
-    base = base_url_path.strip("/")
-    paths = dict.fromkeys([ROUTE, f"/{base}{ROUTE}" if base else ROUTE])
-    return [Route(f"{path}/{{name}}", _file, methods=["GET"]) for path in paths]
+def routes() -> list[BaseRoute]:
+    """The files' route, for ``st.App(routes=...)``, at the root and under any base path.
+
+    Any prefix rather than ``server.baseUrlPath``: app.py builds its routes before
+    Streamlit has read the app's own config file.
+    """
+    return [
+        Route(f"{ROUTE}/{{name}}", _file, methods=["GET"]),
+        Route(f"/{{base:path}}{ROUTE}/{{name}}", _file, methods=["GET"]),
+    ]

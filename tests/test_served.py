@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from starlette.requests import Request
+from starlette.routing import Match
 
 from dashboard import assets, mapframe, served
 from geo.dataset import load_dataset
@@ -54,9 +56,39 @@ def test_a_file_is_served_while_an_owner_keeps_it() -> None:
     assert b"reload the page" in gone.body
 
 
-def test_routes_also_live_under_the_base_url_path() -> None:
-    paths = [r.path for r in served.routes("/dashboards/claims/")]
-    assert paths == [f"{served.ROUTE}/{{name}}", f"/dashboards/claims{served.ROUTE}/{{name}}"]
+def test_the_route_answers_at_the_root_and_under_any_base_path() -> None:
+    def match(path: str) -> dict[str, str] | None:
+        scope = {"type": "http", "method": "GET", "path": path}
+        for route in served.routes():
+            found, child = route.matches(scope)
+            if found == Match.FULL:
+                return child["path_params"]["name"]
+        return None
+
+    assert match(f"{served.ROUTE}/a.geojson") == "a.geojson"
+    assert match(f"/dashboards/claims{served.ROUTE}/a.geojson") == "a.geojson"
+    assert match("/_stcore/health") is None
+
+
+def test_an_owner_collected_while_the_lock_is_held_does_not_hang_the_server() -> None:
+    # A finalizer runs wherever garbage collection happens, even inside serve() with the
+    # lock held; it must not wait for that lock.
+    left: list[bytes | None] = []
+
+    def collect_under_the_lock() -> None:
+        owner = Owner()
+        owner.cycle = owner  # freed only by the cycle collector
+        name = served.serve(owner, b"{}")
+        del owner
+        with served._lock:
+            gc.collect()
+        left.append(served.content(name))
+
+    worker = threading.Thread(target=collect_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "collecting an owner under the lock deadlocked"
+    assert left == [None], "the file outlived its only owner"
 
 
 def test_uploaded_boundaries_reach_the_map_by_address_not_inline() -> None:

@@ -37,7 +37,8 @@ print(json.dumps({
     )
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["lifespan"]
-    assert found["routes"] == ["/_claims_map/files/{name}"]  # dashboard.served
+    # dashboard.served, at the root and under a base path
+    assert found["routes"] == ["/_claims_map/files/{name}", "/{base:path}/_claims_map/files/{name}"]
     assert found["component_modules"] == []
 
 
