@@ -38,11 +38,14 @@ def main() -> None:
     if pages is map_page:
         # The map reaches the browser sooner when it is sent before the sidebar's widgets
         # (see state.read_context). The Map page never calls st.stop(), after which
-        # nothing more could be drawn; the filters are drawn even if it fails.
+        # nothing more could be drawn. A rerun or stop request is not an Exception: a run
+        # cut short by a newer filter change draws nothing more.
         try:
             pages.run()
-        finally:
-            state.draw_sidebar(data)
+        except Exception:
+            state.draw_sidebar(data)  # the filters stay usable when the page fails
+            raise
+        state.draw_sidebar(data)
     else:
         state.draw_sidebar(data)
         pages.run()
