@@ -53,7 +53,7 @@ class BaseFrame:
     def component_key(self, key: str) -> str:
         """The key ``st_folium`` would give the component: the script's hash and ``key``.
 
-        A different base map (another dataset, presenter mode) gets another key, and so a
+        A different base map (other boundaries, presenter mode) gets another key, and so a
         new frame; the same base map keeps its frame across reruns.
         """
         if key not in self._keys:

@@ -60,8 +60,8 @@ def controls(lo: dt.date, hi: dt.date) -> None:
     step.selectbox("Step", ["week", "month"], index=1, key=STEP)
     speed.selectbox("Speed", list(SPEEDS), index=1, format_func=SPEEDS.__getitem__, key=SPEED)
     if playing:
-        # Inside the controls row: a fragment added above the map would shift the map's
-        # place on the page, and Streamlit would build a new map frame.
+        # Inside the controls row (a place of its own on the Map page): a fragment added
+        # elsewhere above the map would shift the map, and Streamlit would build a new frame.
         with speed:
             _ticker(lo, hi, float(st.session_state.get(SPEED, 1.0)))
 

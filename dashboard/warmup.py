@@ -39,7 +39,7 @@ def warm_up() -> None:
     """
     try:
         # The data first: the shared sidebar needs it before anything can be drawn, while
-        # folium is first needed by the map itself, at the end of the first run.
+        # folium is first needed by the map itself, after the page has read the filters.
         from dashboard import state
 
         state.dataset()

@@ -134,16 +134,14 @@ BASE_JS = """
     document.body.setAttribute('data-claims-painted', String(state.base.getLayers().length));
   }
 
-  {% if this.geometry_url %}
+  // Fetched, not written into this script: the frame gets the script again with every
+  // data layer, and the boundaries can be megabytes.
   fetch({{ this.geometry_url_js }}).then(function (r) {
     if (!r.ok) { throw new Error('boundary file: HTTP ' + r.status); }
     return r.json();
   }).then(addGeometry).catch(function (err) {
     document.body.setAttribute('data-claims-error', String(err));
   });
-  {% else %}
-  addGeometry({{ this.geometry_js }});
-  {% endif %}
 
   window.claimsMap = {
     apply: function (view) {
@@ -201,36 +199,28 @@ def _js(value: Any) -> str:
 
 
 class ClaimsBaseLayer(MacroElement):
-    """Polygons, hatching, tooltips and legend, styled later by :class:`ClaimsViewLayer`."""
+    """Polygons, hatching, tooltips and legend, styled by each data layer (:func:`view_script`).
+
+    The polygons come from ``geometry_url`` (GeoJSON with ``code`` and ``name`` properties).
+    """
 
     _template = Template(
         "{% macro header(this, kwargs) %}" + BASE_CSS + "{% endmacro %}"
         "{% macro script(this, kwargs) %}" + BASE_JS + "{% endmacro %}"
     )
 
-    def __init__(
-        self,
-        credit: str,
-        geometry_url: str | None = None,
-        geometry: dict[str, Any] | None = None,
-        presenter: bool = False,
-    ) -> None:
+    def __init__(self, credit: str, geometry_url: str, presenter: bool = False) -> None:
         super().__init__()
         self.presenter = presenter
-        if (geometry_url is None) == (geometry is None):
-            raise ValueError("give exactly one of geometry_url or geometry")
         self._name = "ClaimsBaseLayer"
-        self.geometry_url = geometry_url
         self.geometry_url_js = _js(geometry_url)
-        self.geometry_js = _js(geometry)
         self.credit_js = _js(credit)
 
 
 def base_map(
     *,
     credit: str,
-    geometry_url: str | None = None,
-    geometry: dict[str, Any] | None = None,
+    geometry_url: str,
     center: tuple[float, float] = (34.0, 66.0),
     zoom: int = 6,
     leaflet_js: str | None = None,
@@ -256,9 +246,7 @@ def base_map(
         m.default_js = [("leaflet", leaflet_js)]
     if leaflet_css is not None:
         m.default_css = [("leaflet_css", leaflet_css)]
-    ClaimsBaseLayer(
-        credit, geometry_url=geometry_url, geometry=geometry, presenter=presenter
-    ).add_to(m)
+    ClaimsBaseLayer(credit, geometry_url, presenter=presenter).add_to(m)
     return m
 
 

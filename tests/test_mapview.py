@@ -205,19 +205,10 @@ def test_actors_beyond_the_palette_share_one_labelled_colour() -> None:
 JINJA = "{{ cycler.__init__.__globals__.os.getcwd() }} {% if 1 %}x{% endif %} {# c"
 
 
-def test_template_syntax_in_place_names_is_inert() -> None:
+def test_template_syntax_in_the_credit_and_file_name_is_inert() -> None:
     # branca re-renders scripts as Jinja templates: data must never be evaluated there.
-    geometry = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"code": "X1", "name": JINJA},
-                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
-            }
-        ],
-    }
-    m = base_map(credit=JINJA, geometry=geometry)
+    # (Place names never enter the script: the frame fetches the boundary file.)
+    m = base_map(credit=JINJA, geometry_url=f"../files/{JINJA}.geojson")
     html = m.get_root().render()
     script = _get_map_string(m)
     for text in (html, script):
