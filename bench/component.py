@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import folium
 from streamlit_folium import (
-    _get_feature_group_string,
     _get_header,
     _get_html,
     _get_map_string,
@@ -46,25 +45,19 @@ class ComponentArgs:
         return len((self.feature_group or "").encode("utf-8"))
 
 
-def component_args(
-    folium_map: folium.Map,
-    feature_group: folium.FeatureGroup | None = None,
-    key: str | None = "claims_map",
-) -> ComponentArgs:
+def component_args(folium_map: folium.Map, key: str | None = "claims_map") -> ComponentArgs:
+    """The strings ``st_folium(folium_map, key=key)`` sends, with no feature group."""
     page = folium_map.get_root().render()
     folium_map.render()
     html = _get_html(folium_map)
     header = _get_header(folium_map)
     script = _get_map_string(folium_map)
     folium_map.get_bounds()
-    group = None
-    if feature_group is not None:
-        group = _get_feature_group_string(feature_group, map=folium_map, idx=0)
     return ComponentArgs(
         script,
         header,
         html,
-        group,
+        None,
         generate_js_hash(script, key, False),
         len(page.encode("utf-8")),
     )

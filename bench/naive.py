@@ -137,7 +137,7 @@ def rerun(
         boundary_file, claims, f, key=key, key_map=key_map, center=center, zoom=zoom, lap=lap
     )
     # What st_folium does with it: render the page (m.get_root().render()), then the scripts.
-    args = component_args(m, None, key="naive_map")
+    args = component_args(m, key="naive_map")
     lap("render (HTML, st_folium strings)")
     return NaiveRerun(
         {str(p): int(n) for p, n in zip(counts["province"], counts["n_claims"], strict=True)},

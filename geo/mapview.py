@@ -169,6 +169,8 @@ def _tooltip_lines(
     """
 
     def listed(prefix: str, column: list[tuple[str, ...]], sep: str, escaped: _Escaped) -> list:
+        # _listed written out in the loop: calling it per place cost 1.4 ms a rerun at
+        # 3,000 counties with claims.
         get = escaped.__getitem__
         lines = []
         for values in column:
