@@ -77,11 +77,19 @@ BASE_JS = """
     ensurePattern(state.hatch);
     state.base.setStyle(baseStyle);
     state.hatch.setStyle(hatchStyle);
-    var lines = state.view.lines;
+    var lines = state.view.lines, listed = state.view.listed, most = state.view.max;
+    // A listed line (see ListedLine in geo/mapview.py): its labels arrive escaped.
+    function listedLine(c, row) {
+      var n = c.n[row], names = [];
+      for (var j = c.o[row]; j < c.o[row] + Math.min(n, most); j++) { names.push(c.l[c.i[j]]); }
+      return c.p + names.join(c.s) + (n > most ? ' and ' + (n - most) + ' more' : '');
+    }
     state.base.eachLayer(function (layer) {
       var p = placeOf(layer.feature);
       if (p) {
-        layer.setTooltipContent(p.t.map(function (i) { return lines[i]; }).join('<br>'));
+        layer.setTooltipContent(p.t.map(function (i) {
+          return i >= 0 ? lines[i] : listedLine(listed[-1 - i], p.r);
+        }).join('<br>'));
       }
     });
     var box = state.legend.getContainer();
@@ -150,7 +158,15 @@ BASE_JS = """
       view.codes.forEach(function (code, i) {
         var flags = view.flags[i];
         view.places[code] = {f: view.fills[view.fill[i]], h: (flags & 1) !== 0,
-                             v: (flags & 2) !== 0, c: (flags & 4) !== 0, t: view.tips[i]};
+                             v: (flags & 2) !== 0, c: (flags & 4) !== 0, t: view.tips[i],
+                             r: view.rows[i]};
+      });
+      view.listed.forEach(function (c) {
+        c.o = [];  // where each summary row's label indices start in c.i
+        for (var row = 0, at = 0; row < c.n.length; row++) {
+          c.o.push(at);
+          at += Math.min(c.n[row], view.max);
+        }
       });
       state.view = view;
       redraw();

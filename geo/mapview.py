@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import html
-from dataclasses import dataclass
-from itertools import chain
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from itertools import accumulate, chain
+from operator import itemgetter
 from typing import Literal
 
 import pandas as pd
@@ -37,6 +39,39 @@ VERIFIED_NOTE = "solid dark outline: at least one corroborated claim"
 NO_CLAIMS_LABEL = "no claims in view"
 
 
+MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class ListedLine:
+    """A tooltip line that lists values ("Claimed by: A, B and 3 more"), for every place.
+
+    Column-wise, made without a Python loop per place: ``counts[row]`` is how many values
+    summary row ``row`` has, and the label indices of its first (at most MAX_LISTED) values
+    follow those of the rows before it in ``items``. ``prefix`` and ``labels`` are escaped
+    HTML. The browser joins each place's line itself (see :mod:`geo.foliummap`); at a
+    million claims, thousands of such lines, nearly all different, cost more to write and
+    to send whole.
+    """
+
+    prefix: str
+    sep: str
+    labels: tuple[str, ...]
+    items: list[int]
+    counts: list[int]
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [0, *accumulate(min(n, MAX_LISTED) for n in self.counts)]
+
+    def line(self, row: int) -> str:
+        """Row ``row``'s line, as the browser writes it."""
+        n = self.counts[row]
+        first = self.items[self._starts[row] : self._starts[row + 1]]
+        shown = self.sep.join(self.labels[i] for i in first)
+        return self.prefix + shown + (f" and {n - MAX_LISTED} more" if n > MAX_LISTED else "")
+
+
 @dataclass(frozen=True)
 class PlaceStyle:
     code: str
@@ -44,10 +79,20 @@ class PlaceStyle:
     hatched: bool
     verified: bool
     has_claims: bool
-    # Already-escaped HTML, one entry per tooltip line. Lines repeat across places ("Status:
-    # claimed"), so the payload sends each distinct line once.
-    tooltip_lines: tuple[str, ...]
+    # Already-escaped HTML, one entry per tooltip line; an int k stands for line
+    # ``listed[k].line(row)``. Lines repeat across places ("Status: claimed"), so the
+    # payload sends each distinct line once.
+    tooltip_parts: tuple[str | int, ...]
     metric_text: str
+    row: int = -1
+    listed: tuple[ListedLine, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def tooltip_lines(self) -> tuple[str, ...]:
+        return tuple(
+            part if isinstance(part, str) else self.listed[part].line(self.row)
+            for part in self.tooltip_parts
+        )
 
     @property
     def tooltip_html(self) -> str:
@@ -67,19 +112,24 @@ class MapView:
     styles: tuple[PlaceStyle, ...]
     legend: tuple[LegendEntry, ...]
     selected: str | None = None
+    listed: tuple[ListedLine, ...] = ()
 
     def payload(self) -> dict[str, object]:
         """The compact, JSON-ready form the browser layer reads.
 
         Column-wise, one entry per place in ``codes``: ``fill`` indexes ``fills``; ``flags``
         adds 1 for hatched, 2 for verified, 4 for has claims; ``tips`` lists indices into
-        ``lines``, the distinct tooltip lines, which the browser joins with line breaks.
-        With thousands of places, a dict per place cost more to build and to send.
+        ``lines``, the distinct tooltip lines, which the browser joins with line breaks. A
+        negative index -1-k stands for line ``listed[k]`` of the place's summary row
+        ``rows[i]`` (see :class:`ListedLine`). With thousands of places, a dict per place
+        cost more to build and to send.
         """
         # Iterated by map and chain (in C): tens of thousands of lines at 3,000 places.
-        tooltips = [s.tooltip_lines for s in self.styles]
-        lines = list(dict.fromkeys(chain.from_iterable(tooltips)))
-        position = dict(zip(lines, range(len(lines)), strict=True))
+        tooltips = [s.tooltip_parts for s in self.styles]
+        distinct = dict.fromkeys(chain.from_iterable(tooltips))
+        lines = [part for part in distinct if isinstance(part, str)]
+        position: dict[str | int, int] = dict(zip(lines, range(len(lines)), strict=True))
+        position.update((k, -1 - k) for k in range(len(self.listed)))
         at = position.__getitem__
         fills = list(dict.fromkeys(s.fill for s in self.styles))
         fill_at = {f: i for i, f in enumerate(fills)}
@@ -91,7 +141,13 @@ class MapView:
             "codes": [s.code for s in self.styles],
             "fill": [fill_at[s.fill] for s in self.styles],
             "flags": [s.hatched + 2 * s.verified + 4 * s.has_claims for s in self.styles],
-            "tips": [list(map(at, tip)) for tip in tooltips],
+            "tips": list(map(list, map(partial(map, at), tooltips))),
+            "rows": [s.row for s in self.styles],
+            "listed": [
+                {"p": c.prefix, "s": c.sep, "l": c.labels, "i": c.items, "n": c.counts}
+                for c in self.listed
+            ],
+            "max": MAX_LISTED,
             "legend": [{"c": e.colour, "l": html.escape(e.label)} for e in self.legend],
             "notes": [html.escape(UNVERIFIED_NOTE), html.escape(VERIFIED_NOTE)],
         }
@@ -123,7 +179,13 @@ def build_map_view(
     colour_column, colour_of, legend = _colouring(summary, metric, palette, columns)
     # Most places share a handful of values (the same actors present, the same count).
     coloured = _memo(colour_of, columns.get(colour_column, []))
-    tips = _tooltip_lines(columns, [text for _, text in coloured], source_labels or {})
+    labels = source_labels or {}
+    listed = (  # in the order of _CLAIMANTS and _SOURCES
+        _listed_line("Claimed by: ", ", ", columns.get("claimants", []), str),
+        # Source ids are shown by their labels ("CNN, 2022-08-30").
+        _listed_line("Sources: ", "; ", columns.get("source_ids", []), lambda s: labels.get(s, s)),
+    )
+    tips = _tooltip_lines(columns, [text for _, text in coloured])
     at = {str(code): i for i, code in enumerate(summary.index.tolist())}
     styles = []
     for code, name in names.items():
@@ -132,12 +194,14 @@ def build_map_view(
             fill, text = coloured[i]
             verified = bool(columns["verified"][i])
             lines = (_bold_name(name), *tips[i])
-            styles.append(PlaceStyle(code, fill, not verified, verified, True, lines, text))
+            styles.append(
+                PlaceStyle(code, fill, not verified, verified, True, lines, text, i, listed)
+            )
         else:
             lines = (_bold_name(name), _NO_CLAIMS_LINE)
             styles.append(PlaceStyle(code, NO_CLAIMS, False, False, False, lines, NO_CLAIMS_LABEL))
     legend = (*legend, LegendEntry(NO_CLAIMS, NO_CLAIMS_LABEL))
-    return MapView(metric, METRICS[metric], tuple(styles), legend, selected)
+    return MapView(metric, METRICS[metric], tuple(styles), legend, selected, listed)
 
 
 def _as_list(column: pd.Series) -> list:
@@ -145,9 +209,6 @@ def _as_list(column: pd.Series) -> list:
         # datetime objects straight from numpy: pandas boxes each into a Timestamp slowly.
         return column.to_numpy().astype("datetime64[us]").tolist()
     return column.tolist()
-
-
-MAX_LISTED = 5
 
 
 def _listed(values: list[str] | tuple[str, ...], sep: str = ", ") -> str:
@@ -158,26 +219,15 @@ def _listed(values: list[str] | tuple[str, ...], sep: str = ", ") -> str:
 
 
 def _tooltip_lines(
-    columns: dict[str, list], metric_texts: list[str], source_labels: dict[str, str]
-) -> list[tuple[str, ...]]:
-    """Each place's tooltip lines after its name, built column by column.
+    columns: dict[str, list], metric_texts: list[str]
+) -> list[tuple[str | int, ...]]:
+    """Each place's tooltip parts after its name, built column by column.
 
     Thousands of places share a handful of status and precision lists: each distinct line
-    is written and escaped once, then looked up. Claimant and source lists mostly differ
-    from place to place; their lines are joined from names escaped once each (escaping
-    commutes with joining, and the separators have nothing to escape).
+    is written and escaped once, then looked up. The claimant and source lines, which
+    mostly differ from place to place, stand as the ints _CLAIMANTS and _SOURCES for lines
+    of the view's :class:`ListedLine` columns.
     """
-
-    def listed(prefix: str, column: list[tuple[str, ...]], sep: str, escaped: _Escaped) -> list:
-        # _listed written out in the loop: calling it per place cost 1.4 ms a rerun at
-        # 3,000 counties with claims.
-        get = escaped.__getitem__
-        lines = []
-        for values in column:
-            line = prefix + sep.join(map(get, values[:MAX_LISTED]))
-            more = len(values) - MAX_LISTED
-            lines.append(line + f" and {more} more" if more > 0 else line)
-        return lines
 
     def statuses(key: tuple[tuple[str, ...], bool]) -> str:
         note = "includes corroborated claims" if key[1] else "unverified"
@@ -187,33 +237,46 @@ def _tooltip_lines(
         return "Date precision: " + e(", ".join(key))
 
     verified = [bool(v) for v in columns["verified"]]
-    claimant_lines = listed("Claimed by: ", columns["claimants"], ", ", _Escaped(str))
-    # Source ids are shown by their labels ("CNN, 2022-08-30").
-    sources = _Escaped(lambda source_id: source_labels.get(source_id, source_id))
-    source_lines = listed("Sources: ", columns["source_ids"], "; ", sources)
+    rows = len(verified)
     return list(
         zip(
             _memo(e, metric_texts),
             [f"Claims in view: {int(n)}" for n in columns["n_claims"]],
-            claimant_lines,
+            [_CLAIMANTS] * rows,
             _memo(statuses, list(zip(map(tuple, columns["statuses"]), verified, strict=True))),
             _memo(precisions, [tuple(v) for v in columns["precisions"]]),
-            source_lines,
-            [CLICK_HINT] * len(verified),
+            [_SOURCES] * rows,
+            [CLICK_HINT] * rows,
             strict=True,
         )
     )
 
 
-class _Escaped(dict):
-    """Each text's escaped form, made on first use: key -> ``e(text_of(key))``."""
+_CLAIMANTS, _SOURCES = 0, 1
+
+
+def _listed_line(prefix: str, sep: str, column: list[tuple[str, ...]], text_of) -> ListedLine:
+    """The :class:`ListedLine` of a summary column of value tuples (one per row)."""
+    index = _Indexed(text_of)
+    # Each step a map() over all rows, iterated in C rather than Python bytecode.
+    items = list(map(index.__getitem__, chain.from_iterable(map(_FIRST_LISTED, column))))
+    return ListedLine(e(prefix), sep, tuple(index.labels), items, list(map(len, column)))
+
+
+_FIRST_LISTED = itemgetter(slice(MAX_LISTED))
+
+
+class _Indexed(dict):
+    """Each text's position in ``labels``, its escaped form appended on first use."""
 
     def __init__(self, text_of) -> None:
         super().__init__()
         self.text_of = text_of
+        self.labels: list[str] = []
 
-    def __missing__(self, key: str) -> str:
-        value = self[key] = e(self.text_of(key))
+    def __missing__(self, key: str) -> int:
+        self.labels.append(e(self.text_of(key)))
+        value = self[key] = len(self.labels) - 1
         return value
 
 

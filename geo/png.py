@@ -511,7 +511,7 @@ class _Layout:
                 hatched=False,
                 verified=False,
                 has_claims=False,
-                tooltip_lines=(),
+                tooltip_parts=(),
                 metric_text=NO_CLAIMS_LABEL,
             )
             fill = PathPatch(path, facecolor=style.fill, edgecolor="none", linewidth=0)

@@ -117,7 +117,7 @@ def test_payload_tooltips_rebuild_each_place_exactly(sample) -> None:
     assert len(lines) == len(set(lines)), "each distinct line is sent once"
     assert payload["codes"] == [s.code for s in view.styles]
     for i, style in enumerate(view.styles):
-        assert "<br>".join(lines[n] for n in payload["tips"][i]) == style.tooltip_html
+        assert tooltip_from_payload(payload, i) == style.tooltip_html
         assert payload["fills"][payload["fill"][i]] == style.fill
         flags = payload["flags"][i]
         assert (bool(flags & 1), bool(flags & 2), bool(flags & 4)) == (
@@ -126,6 +126,36 @@ def test_payload_tooltips_rebuild_each_place_exactly(sample) -> None:
             style.has_claims,
         )
     assert "&lt;b&gt;CNN&lt;/b&gt;" in styles(view)["AF-PAN"].tooltip_html
+
+
+def tooltip_from_payload(payload: dict, i: int) -> str:
+    """Place ``i``'s tooltip as geo/foliummap.py's browser code writes it from the payload."""
+    lines, cut = payload["lines"], payload["max"]
+
+    def listed(k: int, row: int) -> str:
+        column = payload["listed"][k]
+        start = sum(min(n, cut) for n in column["n"][:row])
+        n = column["n"][row]
+        names = [column["l"][j] for j in column["i"][start : start + min(n, cut)]]
+        return column["p"] + column["s"].join(names) + (f" and {n - cut} more" if n > cut else "")
+
+    row = payload["rows"][i]
+    return "<br>".join(lines[t] if t >= 0 else listed(-1 - t, row) for t in payload["tips"][i])
+
+
+def test_listed_lines_are_sent_as_escaped_labels_once(sample) -> None:
+    rows = [(f"A{i}", "attack", p, "claimed", f"<i>C{i % 7}</i>") for i in range(40) for p in NAMES]
+    view = build_map_view(NAMES, province_summary(claims(*rows)), "claims")
+    payload = view.payload()
+    claimants = payload["listed"][0]
+    # Each place lists its first five (sorted) of seven: only those labels travel.
+    assert sorted(claimants["l"]) == [f"&lt;i&gt;C{i}&lt;/i&gt;" for i in range(5)]
+    assert not any(line.startswith("Claimed by") for line in payload["lines"])
+    assert claimants["n"] == [7] * len(NAMES)
+    assert len(claimants["i"]) == 5 * len(NAMES)
+    for i, style in enumerate(view.styles):
+        assert tooltip_from_payload(payload, i) == style.tooltip_html
+        assert "and 2 more" in style.tooltip_html
 
 
 def test_data_layer_cannot_close_its_script(sample) -> None:

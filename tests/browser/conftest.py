@@ -210,6 +210,47 @@ def xss_app_url(
         yield url
 
 
+@pytest.fixture(scope="session")
+def crowded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of data/ plus test claims (not facts): ten provinces with 1 to 10 claimants
+    each, so that tooltips list different claimants and cut long lists ("and 2 more")."""
+    folder = tmp_path_factory.mktemp("crowded") / "data"
+    shutil.copytree(DATA, folder)
+    with (folder / "sources.csv").open(newline="", encoding="utf-8") as f:
+        source_id = next(csv.DictReader(f))["source_id"]
+    with (folder / "provinces.csv").open(newline="", encoding="utf-8") as f:
+        places = [row["code"] for row in csv.DictReader(f)][:10]
+    claims = folder / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    header = next(csv.reader(text.splitlines()))
+    with claims.open("a", newline="", encoding="utf-8") as f:
+        if not text.endswith("\n"):
+            f.write("\n")
+        writer = csv.DictWriter(f, fieldnames=header)
+        for j, place in enumerate(places):
+            for k in range(j + 1):
+                row = _xss_claim(source_id) | {
+                    "claim_id": f"CROWD-{j}-{k}",
+                    "claimant": f"Test claimant {(3 * j + k) % 13:02d} & co",
+                    "actor": "Test actor",
+                    "province": place,
+                    "place": "",
+                    "summary": "A test claim.",
+                }
+                writer.writerow(row)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def crowded_app_url(
+    chromium: Path, crowded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The app on :func:`crowded_data_dir`."""
+    log = tmp_path_factory.mktemp("crowded-app") / "streamlit.log"
+    with _running_app(log, data_dir=crowded_data_dir) as url:
+        yield url
+
+
 # --- the browser ---------------------------------------------------------------------------
 
 

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from geo.dataset import load_dataset
+from geo.mapview import build_map_view
+from geo.views import ClaimFilter, filter_claims, summarise
+from geo.viewstate import ViewState
 from tests.browser.mapui import (
     ACTOR,
     MAP_IFRAME,
@@ -257,6 +262,39 @@ def test_province_tooltip_is_readable_inside_the_map(tab: Tab, app_url: str) -> 
         and box["bottom"] <= box["height"]
     )
     assert inside, f"the tooltip sticks out of the {box['width']}x{box['height']} map: {box}"
+
+
+def test_every_tooltip_is_the_one_python_writes(
+    tab: Tab, crowded_app_url: str, crowded_data_dir: Path
+) -> None:
+    # The browser assembles the claimant and source lines from label indices (see
+    # ListedLine in geo/mapview.py); each province's tooltip must come out as Python's.
+    data = load_dataset(crowded_data_dir)
+    summary = summarise(filter_claims(data.claims, ClaimFilter()))
+    view = build_map_view(
+        data.names,
+        summary,
+        ViewState().metric,
+        source_labels=data.source_labels,
+        palette=data.palette,
+    )
+    expected = {s.code: s.tooltip_html for s in view.styles}
+    frame = open_app(tab.page, f"{crowded_app_url}/")
+    shown = frame.evaluate(
+        """() => {
+          const out = {};
+          Object.values(window.map._layers).forEach((layer) => {
+            if (layer.feature && layer.getTooltip && layer.getTooltip()) {
+              out[layer.feature.properties.code] = layer.getTooltip().getContent();
+            }
+          });
+          return out;
+        }"""
+    )
+    assert summary["claimants"].map(len).max() == 10, "lists long enough to be cut"
+    assert sum("and 5 more" in tip for tip in expected.values()) == 1
+    assert shown == expected
+    tab.assert_clean()
 
 
 # --- e. links ------------------------------------------------------------------------------
