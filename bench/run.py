@@ -129,22 +129,26 @@ def timed(fn: Callable[..., Any], runs: int, warmup: int) -> dict[str, Any]:
     """Median and min of ``runs`` timed calls of ``fn(phases=...)`` after ``warmup`` calls.
 
     ``fn`` adds the seconds of each of its steps to the dict it is given; the result holds
-    their mean over the timed runs, and the last call's return value.
+    each step's median over the timed runs (a mean let one slow run, such as a garbage
+    collection of this process's large heap, show as a slow step), and the last call's
+    return value.
     """
     result = None
     for _ in range(warmup):
         result = fn(phases={})
     times = []
-    phases: dict[str, float] = {}
+    per_run: list[dict[str, float]] = []
     for _ in range(runs):
+        phases: dict[str, float] = {}
         started = time.perf_counter()
         result = fn(phases=phases)
         times.append(time.perf_counter() - started)
+        per_run.append(phases)
     return {
         "median_s": statistics.median(times),
         "min_s": min(times),
         "runs_s": times,
-        "phases_s": {k: v / runs for k, v in phases.items()},
+        "phases_s": {k: statistics.median(p.get(k, 0.0) for p in per_run) for k in per_run[0]},
         "result": result,
     }
 
@@ -612,7 +616,7 @@ def report(results: dict[str, Any]) -> str:
                     phase_rows.append([f"{r['geo']} ours", name, ms(seconds)])
                 for name, seconds in r.get("naive", {}).get("phases_s", {}).items():
                     phase_rows.append([f"{r['geo']} naive", name, ms(seconds)])
-        parts.append("   Where a rerun's time goes, at the largest size (mean of the timed runs):")
+        parts.append("   Where a rerun's time goes, at the largest size (median of each step):")
         parts.append(table(["page", "step", "time"], phase_rows))
         for geo, prof in rerun["profiles"].items():
             parts.append(f"   cProfile, ours, {geo} at {prof['claims']:,} claims, by own time:")
