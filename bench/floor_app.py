@@ -5,9 +5,9 @@ page, on the same data, with none of its sidebar, notes or captions: how fast a 
 change can repaint in Streamlit with this map at all. It keeps Streamlit's post-run
 garbage collection cheap the way the real app does (``dashboard.perf``); without that, the
 ~50 ms collection holds the GIL and the map's message waits behind it. The benchmark
-measures it beside
-ours and the naive page, so the gap between ours and this floor is what the page itself
-costs. Reads the data from ``CLAIMS_MAP_DATA_DIR`` (or ``data/``) like the real app.
+measures it beside ours and the naive page, so the gap between ours and this floor is what
+the page itself costs. Reads the data from ``CLAIMS_MAP_DATA_DIR`` (or ``data/``) like the
+real app.
 """
 
 from __future__ import annotations
