@@ -3,8 +3,9 @@
 The base map (Leaflet, an empty GeoJSON layer that fetches the boundary geometry once, and
 the code that draws hatching, tooltips and the legend) is identical from one rerun to the
 next, so streamlit-folium keeps the same map frame. Each filter change ships only the
-:class:`~geo.mapview.MapView` payload (colours and escaped tooltip text per place code),
-which the browser applies to the polygons it already has.
+:class:`~geo.mapview.MapView` payload (per place code: a colour, flags, and its tooltip as
+indices into escaped lines and labels), which the browser applies to the polygons it
+already has.
 """
 
 from __future__ import annotations

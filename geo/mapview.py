@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import accumulate, chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Literal
 
 import pandas as pd
@@ -48,8 +48,8 @@ class ListedLine:
 
     Column-wise, made without a Python loop per place: ``counts[row]`` is how many values
     summary row ``row`` has, and the label indices of its first (at most MAX_LISTED) values
-    follow those of the rows before it in ``items``. ``prefix`` and ``labels`` are escaped
-    HTML. The browser joins each place's line itself (see :mod:`geo.foliummap`); at a
+    follow those of the rows before it in ``items``. ``prefix``, ``sep`` and ``labels`` are
+    escaped HTML. The browser joins each place's line itself (see :mod:`geo.foliummap`); at a
     million claims, thousands of such lines, nearly all different, cost more to write and
     to send whole.
     """
@@ -57,8 +57,8 @@ class ListedLine:
     prefix: str
     sep: str
     labels: tuple[str, ...]
-    items: list[int]
-    counts: list[int]
+    items: tuple[int, ...]
+    counts: tuple[int, ...]
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -66,6 +66,8 @@ class ListedLine:
 
     def line(self, row: int) -> str:
         """Row ``row``'s line, as the browser writes it."""
+        if row < 0:
+            raise ValueError(f"no summary row {row}: a place without claims has no listed line")
         n = self.counts[row]
         first = self.items[self._starts[row] : self._starts[row + 1]]
         shown = self.sep.join(self.labels[i] for i in first)
@@ -85,7 +87,7 @@ class PlaceStyle:
     tooltip_parts: tuple[str | int, ...]
     metric_text: str
     row: int = -1
-    listed: tuple[ListedLine, ...] = field(default=(), compare=False, repr=False)
+    listed: tuple[ListedLine, ...] = field(default=(), repr=False)
 
     @property
     def tooltip_lines(self) -> tuple[str, ...]:
@@ -113,6 +115,11 @@ class MapView:
     legend: tuple[LegendEntry, ...]
     selected: str | None = None
     listed: tuple[ListedLine, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The payload sends the view's listed lines; each style's must be the same ones.
+        if not set(map(id, map(_LISTED_OF, self.styles))) <= {id(()), id(self.listed)}:
+            raise ValueError("every place's tooltip must list from the view's own lines")
 
     def payload(self) -> dict[str, object]:
         """The compact, JSON-ready form the browser layer reads.
@@ -259,11 +266,12 @@ def _listed_line(prefix: str, sep: str, column: list[tuple[str, ...]], text_of) 
     """The :class:`ListedLine` of a summary column of value tuples (one per row)."""
     index = _Indexed(text_of)
     # Each step a map() over all rows, iterated in C rather than Python bytecode.
-    items = list(map(index.__getitem__, chain.from_iterable(map(_FIRST_LISTED, column))))
-    return ListedLine(e(prefix), sep, tuple(index.labels), items, list(map(len, column)))
+    items = tuple(map(index.__getitem__, chain.from_iterable(map(_FIRST_LISTED, column))))
+    return ListedLine(e(prefix), e(sep), tuple(index.labels), items, tuple(map(len, column)))
 
 
 _FIRST_LISTED = itemgetter(slice(MAX_LISTED))
+_LISTED_OF = attrgetter("listed")
 
 
 class _Indexed(dict):

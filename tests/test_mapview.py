@@ -16,6 +16,7 @@ from geo.mapview import (
     NO_CLAIMS,
     OTHER_ACTOR,
     SEQUENTIAL,
+    MapView,
     build_map_view,
     presence_palette,
 )
@@ -143,7 +144,7 @@ def tooltip_from_payload(payload: dict, i: int) -> str:
     return "<br>".join(lines[t] if t >= 0 else listed(-1 - t, row) for t in payload["tips"][i])
 
 
-def test_listed_lines_are_sent_as_escaped_labels_once(sample) -> None:
+def test_listed_lines_are_sent_as_escaped_labels_once() -> None:
     rows = [(f"A{i}", "attack", p, "claimed", f"<i>C{i % 7}</i>") for i in range(40) for p in NAMES]
     view = build_map_view(NAMES, province_summary(claims(*rows)), "claims")
     payload = view.payload()
@@ -151,11 +152,39 @@ def test_listed_lines_are_sent_as_escaped_labels_once(sample) -> None:
     # Each place lists its first five (sorted) of seven: only those labels travel.
     assert sorted(claimants["l"]) == [f"&lt;i&gt;C{i}&lt;/i&gt;" for i in range(5)]
     assert not any(line.startswith("Claimed by") for line in payload["lines"])
-    assert claimants["n"] == [7] * len(NAMES)
+    assert list(claimants["n"]) == [7] * len(NAMES)
     assert len(claimants["i"]) == 5 * len(NAMES)
     for i, style in enumerate(view.styles):
         assert tooltip_from_payload(payload, i) == style.tooltip_html
         assert "and 2 more" in style.tooltip_html
+
+
+def test_listed_lines_of_places_with_more_and_fewer_values() -> None:
+    # Kabul 1 claimant, Panjshir 7, Helmand none: offsets past a cut list, and a place
+    # without claims, whose row is -1.
+    rows = [("A", "attack", "AF-KAB", "claimed", "Solo")]
+    rows += [("A", "attack", "AF-PAN", "claimed", f"P{i}") for i in range(7)]
+    names = {"AF-PAN": "Panjshir", "AF-KAB": "Kabul", "AF-HEL": "Helmand"}
+    view = build_map_view(names, province_summary(claims(*rows)), "claims")
+    payload = view.payload()
+    tips = {s.code: tooltip_from_payload(payload, i) for i, s in enumerate(view.styles)}
+    assert tips == {s.code: s.tooltip_html for s in view.styles}
+    assert "Claimed by: P0, P1, P2, P3, P4 and 2 more" in tips["AF-PAN"]
+    assert "Claimed by: Solo<br>" in tips["AF-KAB"]
+    assert "Claimed by" not in tips["AF-HEL"]
+    assert payload["rows"][list(names).index("AF-HEL")] == -1
+    with pytest.raises(ValueError, match="without claims"):
+        view.listed[0].line(-1)
+
+
+def test_a_view_rejects_places_listing_from_other_lines() -> None:
+    def view(claimant: str) -> MapView:
+        row = ("A", "attack", "AF-PAN", "claimed", claimant)
+        return build_map_view(NAMES, province_summary(claims(row)), "claims")
+
+    one, other = view("X"), view("Y")
+    with pytest.raises(ValueError, match="view's own lines"):
+        MapView(one.metric, one.title, one.styles, one.legend, listed=other.listed)
 
 
 def test_data_layer_cannot_close_its_script(sample) -> None:

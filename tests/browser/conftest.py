@@ -212,12 +212,27 @@ def xss_app_url(
 
 @pytest.fixture(scope="session")
 def crowded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of data/ plus test claims (not facts): ten provinces with 1 to 10 claimants
-    each, so that tooltips list different claimants and cut long lists ("and 2 more")."""
+    """A copy of data/ plus test sources and claims (not facts): ten provinces with 1 to 10
+    claimants and sources each, so that tooltips list different claimants and sources and
+    cut long lists ("and 2 more")."""
     folder = tmp_path_factory.mktemp("crowded") / "data"
     shutil.copytree(DATA, folder)
-    with (folder / "sources.csv").open(newline="", encoding="utf-8") as f:
-        source_id = next(csv.DictReader(f))["source_id"]
+    sources = folder / "sources.csv"
+    text = sources.read_text(encoding="utf-8")
+    with sources.open("a", newline="", encoding="utf-8") as f:
+        if not text.endswith("\n"):
+            f.write("\n")
+        writer = csv.DictWriter(f, fieldnames=next(csv.reader(text.splitlines())))
+        for i in range(13):
+            writer.writerow(
+                {
+                    "source_id": f"test-source-{i:02d}",
+                    "title": "A test source",
+                    "publisher": f"Test <i>publisher</i> {i:02d}",
+                    "published": f"2022-03-{i + 1:02d}",
+                    "kind": "test",
+                }
+            )
     with (folder / "provinces.csv").open(newline="", encoding="utf-8") as f:
         places = [row["code"] for row in csv.DictReader(f)][:10]
     claims = folder / "claims.csv"
@@ -229,7 +244,7 @@ def crowded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer = csv.DictWriter(f, fieldnames=header)
         for j, place in enumerate(places):
             for k in range(j + 1):
-                row = _xss_claim(source_id) | {
+                row = _xss_claim(f"test-source-{(5 * j + k) % 13:02d}") | {
                     "claim_id": f"CROWD-{j}-{k}",
                     "claimant": f"Test claimant {(3 * j + k) % 13:02d} & co",
                     "actor": "Test actor",

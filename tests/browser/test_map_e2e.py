@@ -292,7 +292,9 @@ def test_every_tooltip_is_the_one_python_writes(
         }"""
     )
     assert summary["claimants"].map(len).max() == 10, "lists long enough to be cut"
-    assert sum("and 5 more" in tip for tip in expected.values()) == 1
+    assert summary["source_ids"].map(len).max() == 10
+    assert sum(tip.count("and 5 more") for tip in expected.values()) == 2  # claimants, sources
+    assert any("Sources: Test &lt;i&gt;publisher" in tip for tip in expected.values())
     assert shown == expected
     tab.assert_clean()
 
