@@ -57,7 +57,7 @@ if __name__ == "__main__":
 else:
     from streamlit.runtime.pages_manager import PagesManager
 
-    from dashboard import served
+    from dashboard import push, served
     from dashboard.warmup import lifespan
 
     # The pages are declared by st.navigation in main(), but Streamlit learns that only
@@ -69,5 +69,5 @@ else:
     app = st.App(
         __file__,
         lifespan=lifespan,
-        routes=served.routes(),
+        routes=served.routes() + push.routes(),
     )

@@ -1,6 +1,7 @@
 """One rerun of the map page as pages/map.py does it, minus Streamlit.
 
-filter -> per-province aggregate -> map view -> data layer script. The base map's strings
+filter -> per-province aggregate -> map view -> data layer script (and the same layer as
+the message :mod:`dashboard.push` sends the frame, made with it). The base map's strings
 are rendered once per base map, as the page keeps them per dataset
 (:func:`dashboard.mapframe.base_frame`); :func:`base_frame_seconds` times that one render.
 """
@@ -18,7 +19,7 @@ from bench.component import ComponentArgs
 from bench.timing import lap_timer
 from dashboard.mapframe import BaseFrame, render_base_frame
 from geo import views
-from geo.foliummap import _js, base_map, view_script
+from geo.foliummap import _js, base_map, numbered_layer
 from geo.mapview import MapView, build_map_view
 from geo.views import ClaimFilter, filter_claims
 
@@ -68,6 +69,7 @@ class OursRerun:
     summary: pd.DataFrame
     view: MapView
     args: ComponentArgs
+    pushed: str  # the layer as dashboard.push sends it, ahead of the component's arguments
 
     @cached_property
     def counts(self) -> dict[str, int]:
@@ -104,9 +106,9 @@ def rerun(
         view = build_map_view(names, summary, metric, selected=selected)
     lap("map view")
     base = _base_frame(base_kwargs)
-    data_layer = view_script(view)
+    data_layer, pushed = numbered_layer(view, 2, "a-session-token-of-24-chr")
     args = ComponentArgs(
         base.script, base.header, base.html, data_layer, base.component_key("claims_map")
     )
     lap("data layer")
-    return OursRerun(summary, view, args)
+    return OursRerun(summary, view, args, pushed)

@@ -315,7 +315,7 @@ def _bench_geo(cfg: Config, geo: Any, out: dict[str, Any]) -> None:
             "ours": mine,
             "ours_payload_bytes": first.payload_bytes,
             "ours_data_layer_bytes": first.args.feature_group_bytes,
-            "ours_sent_bytes": first.args.sent_bytes,
+            "ours_sent_bytes": first.args.sent_bytes + len(first.pushed.encode("utf-8")),
         }
         if do_naive:
             # The naive county page costs ~10 s a rerun: no warm-up run there.

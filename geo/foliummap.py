@@ -153,7 +153,27 @@ BASE_JS = """
   });
 
   window.claimsMap = {
-    apply: function (view) {
+    // Layers also arrive on a socket of the app's own as soon as the server has them
+    // (dashboard/push.py); each is applied once, whichever copy comes first.
+    listen: function (token) {
+      if (state.socket || !token || !window.WebSocket) { return; }
+      var url = new URL('../../_claims_map/push/' + encodeURIComponent(token), location.href);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      state.socket = new WebSocket(url.href);
+      // Gone (a server restart, say): the next layer's script listens again.
+      state.socket.onclose = function () { state.socket = null; };
+      state.socket.onmessage = function (event) {
+        var message = JSON.parse(event.data);
+        window.claimsMap.apply(message.view, message.seq);
+        document.body.setAttribute('data-claims-pushed', String(window.claimsMap.pushed += 1));
+      };
+    },
+    pushed: 0,  // layers received on the socket, applied or not
+    apply: function (view, seq) {
+      if (seq !== undefined) {
+        if (state.seq !== undefined && seq <= state.seq) { return false; }
+        state.seq = seq;
+      }
       // The payload is column-wise (see MapView.payload); index it by place code once.
       view.places = {};
       view.codes.forEach(function (code, i) {
@@ -172,6 +192,7 @@ BASE_JS = """
       state.view = view;
       redraw();
       document.body.setAttribute('data-claims-view', String(window.claimsMap.applied += 1));
+      return true;
     },
     applied: 0
   };
@@ -278,3 +299,18 @@ def view_script(view: MapView) -> str:
     'window.claimsMap.apply({"title":"Claims"'
     """
     return f"window.claimsMap.apply({_js(view.payload())});"
+
+
+def numbered_layer(view: MapView, seq: int, token: str) -> tuple[str, str]:
+    """The data layer as its script and as the message :mod:`dashboard.push` sends.
+
+    Both carry ``seq``, so the frame applies the layer once, from whichever arrives first;
+    the script also has the frame listen for messages as ``token``.
+
+    >>> script, message = numbered_layer(MapView("claims", "Claims", (), ()), 7, "t")
+    >>> script.endswith(', 7);window.claimsMap.listen("t");'), message[:24]
+    (True, '{"seq":7,"view":{"title"')
+    """
+    payload = _js(view.payload())
+    script = f"window.claimsMap.apply({payload}, {seq});window.claimsMap.listen({_js(token)});"
+    return script, f'{{"seq":{seq},"view":{payload}}}'

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import exports, mapframe, perf, playback, render, state
+from dashboard import exports, mapframe, perf, playback, push, render, state
 from geo.escape import md
-from geo.foliummap import view_script
+from geo.foliummap import numbered_layer
 from geo.mapview import METRICS, build_map_view
 from geo.views import sources_in_view, summarise
 
@@ -45,10 +45,13 @@ map_view = build_map_view(
     source_labels=data.source_labels,
     palette=data.palette,
 )
+token, seq = push.next_layer(st.session_state)
+layer, message = numbered_layer(map_view, seq, token)
+push.send(token, message)  # straight to the frame (dashboard/push.py); Streamlit's copy follows
 with map_column:
     mapframe.show_map(
         mapframe.base_frame(data, presenter=presenter),
-        view_script(map_view),
+        layer,
         key=MAP_KEY,
         height=760 if presenter else 600,
         returned_objects=["last_active_drawing"],

@@ -38,7 +38,12 @@ print(json.dumps({
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["lifespan"]
     # dashboard.served, at the root and under a base path
-    assert found["routes"] == ["/_claims_map/files/{name}", "/{base:path}/_claims_map/files/{name}"]
+    assert found["routes"] == [
+        "/_claims_map/files/{name}",
+        "/{base:path}/_claims_map/files/{name}",
+        "/_claims_map/push/{token}",
+        "/{base:path}/_claims_map/push/{token}",
+    ]
     assert found["component_modules"] == []
 
 

@@ -153,6 +153,17 @@ def test_filter_change_restyles_the_same_map_frame(tab: Tab, app_url: str) -> No
     assert fetches_of(tab, GEOJSON_URL) == 1, "the boundaries were fetched again"
     page.wait_for_function("() => location.search.includes('actor=Taliban')")
     assert query(page) == {"metric": ["claims"], "actor": ["Taliban"]}
+
+    # Each layer also came over the app's own socket (dashboard/push.py), and a layer
+    # older than the one shown, arriving late by either road, changes nothing.
+    pushed = frame.evaluate("Number(document.body.getAttribute('data-claims-pushed'))")
+    assert pushed >= 2, f"{pushed} data layers came over the socket, for two filter changes"
+    shown, before = view_count(frame), fills(frame)
+    stale = frame.evaluate(
+        "() => window.claimsMap.apply({codes: [], fills: [], fill: [], flags: [], tips: [],"
+        " rows: [], listed: [], lines: [], legend: [], notes: ['', ''], title: 'old'}, 1)"
+    )
+    assert stale is False and view_count(frame) == shown and fills(frame) == before
     tab.assert_clean()
 
 
