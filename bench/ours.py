@@ -19,7 +19,7 @@ from bench.component import ComponentArgs
 from bench.timing import lap_timer
 from dashboard.mapframe import BaseFrame, render_base_frame
 from geo import views
-from geo.foliummap import _js, base_map, numbered_layer
+from geo.foliummap import _js, base_map, layer_payload, numbered_layer
 from geo.mapview import MapView, build_map_view
 from geo.views import ClaimFilter, filter_claims
 
@@ -106,7 +106,7 @@ def rerun(
         view = build_map_view(names, summary, metric, selected=selected)
     lap("map view")
     base = _base_frame(base_kwargs)
-    data_layer, pushed = numbered_layer(view, 2, "a-session-token-of-24-chr")
+    data_layer, pushed = numbered_layer(layer_payload(view), 2, "a-session-token-24-chars")
     args = ComponentArgs(
         base.script, base.header, base.html, data_layer, base.component_key("claims_map")
     )

@@ -2,16 +2,20 @@
 
 After a filter change, Streamlit's front end hands the map frame its new arguments only
 once React has rendered them, behind the rest of the run's messages (new session,
-navigation, the page, the sidebar's widgets): on this app's Map page the frame got its
-data layer 20-40 ms after the layer had reached the browser (bench/RESULTS.md). So the
-frame also listens on a websocket of the app's own (a route of ``st.App`` in app.py),
-named by a random token per session, and the page sends each new data layer there as
-soon as it has made it. Streamlit's own delivery still follows and is the fallback: the
-frame applies each layer once, by its sequence number, whichever copy comes first.
+navigation, the page, the sidebar's widgets): the frame applied its layer 20-30 ms after
+it could have (bench/RESULTS.md). So the frame also listens on a websocket of the app's
+own (a route of ``st.App`` in app.py) for its session, and the Map page sends each new
+data layer there as soon as it has made it. Streamlit's own delivery still follows and is
+the fallback: the frame applies each layer once, by its session and sequence number,
+whichever copy comes first (see ``ClaimsBaseLayer`` in geo/foliummap.py).
 
-The server only ever sends on this socket, and only the same escaped JSON the data layer
-script carries. This module must not import ``streamlit_folium`` or ``dashboard.assets``:
-app.py imports it before any script runs (see dashboard/warmup.py for why that matters).
+The frame names its session by a random token, sent as its first message (not in the
+URL, which proxies log). The server only ever sends on this socket, and only the same
+escaped JSON the data layer script carries, and only the newest layer: one waiting to go
+out is replaced by a newer one.
+
+This module must not import ``streamlit_folium`` or ``dashboard.assets``: app.py imports
+it before any script runs (see dashboard/warmup.py for why that matters).
 """
 
 from __future__ import annotations
@@ -19,62 +23,87 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import sys
 import threading
+import types
 from collections.abc import MutableMapping
-from concurrent.futures import Future
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.routing import BaseRoute, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 ROUTE = "/_claims_map/push"
 _TOKEN = "_claims_map_push_token"
 _SEQ = "_claims_map_push_seq"
-
-_lock = threading.Lock()
-# token -> the event loop and socket of the frame listening for that session's layers
-_listeners: dict[str, tuple[asyncio.AbstractEventLoop, WebSocket]] = {}
+_LAST = "_claims_map_push_last"
 
 
-def next_layer(session: MutableMapping[str, Any]) -> tuple[str, int]:
-    """The session's token and the sequence number of its next data layer."""
+class _Listener:
+    """A frame's socket; lives in the server's event loop, which alone touches ``latest``."""
+
+    def __init__(self, socket: WebSocket) -> None:
+        self.socket = socket
+        self.loop = asyncio.get_running_loop()
+        self.latest: str | None = None
+        self.sending = False
+
+    def offer(self, message: str) -> None:
+        self.latest = message
+        if not self.sending:
+            self.sending = True
+            self.loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self.latest is not None:
+                message, self.latest = self.latest, None
+                await self.socket.send_text(message)
+        except Exception:  # the frame went away: Streamlit's own delivery covers for it
+            self.latest = None
+        finally:
+            self.sending = False
+
+
+def _registry() -> tuple[threading.Lock, dict[str, _Listener]]:
+    # Kept in a module of its own that no file backs: Streamlit's file watcher drops this
+    # module when a source file changes, and the page would then import a fresh, empty
+    # copy while the server's route kept filling the first.
+    shared = sys.modules.get("_claims_map_push_state")
+    if shared is None:
+        shared = sys.modules.setdefault(
+            "_claims_map_push_state", types.ModuleType("_claims_map_push_state")
+        )
+    if not hasattr(shared, "listeners"):
+        shared.lock, shared.listeners = threading.Lock(), {}
+    return shared.lock, shared.listeners
+
+
+_lock, _listeners = _registry()
+
+
+def next_layer(session: MutableMapping[str, Any], layer: str) -> tuple[str, int, bool]:
+    """The session's token, the sequence number for ``layer``, and whether it is new.
+
+    The number advances only when the layer differs from the session's last one, so a
+    rerun that leaves the map as it was sends the same script again (Streamlit then
+    sends a reference, and the frame does nothing) and pushes nothing.
+    """
     token = session.setdefault(_TOKEN, secrets.token_urlsafe(18))
+    if session.get(_LAST) == layer:
+        return token, session[_SEQ], False
     seq = session[_SEQ] = session.get(_SEQ, 0) + 1
-    return token, seq
+    session[_LAST] = layer
+    return token, seq, True
 
 
 def send(token: str, message: str) -> None:
     """Send ``message`` to the frame listening as ``token``, if any; never waits."""
     with _lock:
         listener = _listeners.get(token)
-    if listener is None:
-        return
-    loop, socket = listener
-    with contextlib.suppress(RuntimeError):  # the server's loop has closed
-        sent = asyncio.run_coroutine_threadsafe(socket.send_text(message), loop)
-        sent.add_done_callback(_forget)
-
-
-def _forget(sent: Future) -> None:
-    # A frame that went away mid-send: Streamlit's own delivery covers for it.
-    if not sent.cancelled():
-        sent.exception()
-
-
-async def _listen(socket: WebSocket) -> None:
-    token = socket.path_params["token"]
-    await socket.accept()
-    with _lock:
-        _listeners[token] = (asyncio.get_running_loop(), socket)
-    try:
-        while True:  # nothing is expected from the frame; this waits for it to go
-            await socket.receive_text()
-    except WebSocketDisconnect:
-        pass
-    finally:
-        with _lock:
-            if _listeners.get(token, (None, None))[1] is socket:
-                del _listeners[token]
+    if listener is not None:
+        with contextlib.suppress(RuntimeError):  # the server's loop has closed
+            listener.loop.call_soon_threadsafe(listener.offer, message)
 
 
 def listening(token: str) -> bool:
@@ -82,9 +111,35 @@ def listening(token: str) -> bool:
         return token in _listeners
 
 
+async def _listen(socket: WebSocket) -> None:
+    origin = socket.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != socket.headers.get("host"):
+        await socket.close(code=1008)  # another site's page: not one of our frames
+        return
+    await socket.accept()
+    first = await socket.receive()
+    if first["type"] == "websocket.disconnect":
+        return
+    token = first.get("text")
+    if not token or len(token) > 64:
+        await socket.close(code=1008)
+        return
+    listener = _Listener(socket)
+    with _lock:
+        _listeners[token] = listener  # a newer frame of the same session takes over
+    try:
+        message = await socket.receive()
+        if message["type"] != "websocket.disconnect":
+            await socket.close(code=1003)  # the frame has nothing more to say
+    finally:
+        with _lock:
+            if _listeners.get(token) is listener:
+                del _listeners[token]
+
+
 def routes() -> list[BaseRoute]:
     """The socket's route, for ``st.App(routes=...)``, at the root and under any base path."""
     return [
-        WebSocketRoute(f"{ROUTE}/{{token}}", _listen),
-        WebSocketRoute(f"/{{base:path}}{ROUTE}/{{token}}", _listen),
+        WebSocketRoute(ROUTE, _listen),
+        WebSocketRoute(f"/{{base:path}}{ROUTE}", _listen),
     ]

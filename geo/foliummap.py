@@ -23,7 +23,8 @@ from geo.mapview import MapView
 BASE_JS = """
 (function (map) {
   var HATCH_ID = 'claims-hatch';
-  var state = {view: null, geo: null, base: null, hatch: null, legend: null, title: null};
+  var state = {view: null, geo: null, base: null, hatch: null, legend: null, title: null,
+               socket: null, listening: null, failed: 0, token: undefined, seq: undefined};
   map.attributionControl.setPrefix(false);
   {% if this.presenter %}document.body.classList.add('presenter');{% endif %}
   map.attributionControl.addAttribution({{ this.credit_js }});
@@ -154,23 +155,38 @@ BASE_JS = """
 
   window.claimsMap = {
     // Layers also arrive on a socket of the app's own as soon as the server has them
-    // (dashboard/push.py); each is applied once, whichever copy comes first.
+    // (dashboard/push.py); each is applied once, whichever copy comes first. A new
+    // session (a reload, a server restart) numbers its layers from 1 again.
     listen: function (token) {
-      if (state.socket || !token || !window.WebSocket) { return; }
-      var url = new URL('../../_claims_map/push/' + encodeURIComponent(token), location.href);
+      if (!token || !window.WebSocket || state.failed >= 3) { return; }
+      if (state.socket && state.listening === token) { return; }
+      if (state.socket) { state.socket.close(); }
+      var url = new URL('../../_claims_map/push', location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-      state.socket = new WebSocket(url.href);
-      // Gone (a server restart, say): the next layer's script listens again.
-      state.socket.onclose = function () { state.socket = null; };
-      state.socket.onmessage = function (event) {
+      var socket;
+      try { socket = new WebSocket(url.href); } catch (err) { state.failed += 1; return; }
+      state.socket = socket;
+      state.listening = token;
+      var opened = false;
+      socket.onopen = function () { opened = true; socket.send(token); };
+      socket.onclose = function () {
+        // Never opened (a proxy that passes no other sockets, say): after three such,
+        // stop trying; Streamlit's own delivery still brings every layer.
+        if (!opened) { state.failed += 1; }
+        if (state.socket === socket) { state.socket = null; }
+      };
+      socket.onmessage = function (event) {
+        if (state.socket !== socket) { return; }
         var message = JSON.parse(event.data);
-        window.claimsMap.apply(message.view, message.seq);
+        window.claimsMap.apply(message.view, message.seq, message.token);
         document.body.setAttribute('data-claims-pushed', String(window.claimsMap.pushed += 1));
       };
     },
     pushed: 0,  // layers received on the socket, applied or not
-    apply: function (view, seq) {
+    shown: function () { return {token: state.token, seq: state.seq}; },
+    apply: function (view, seq, token) {
       if (seq !== undefined) {
+        if (token !== state.token) { state.token = token; state.seq = undefined; }
         if (state.seq !== undefined && seq <= state.seq) { return false; }
         state.seq = seq;
       }
@@ -301,16 +317,22 @@ def view_script(view: MapView) -> str:
     return f"window.claimsMap.apply({_js(view.payload())});"
 
 
-def numbered_layer(view: MapView, seq: int, token: str) -> tuple[str, str]:
-    """The data layer as its script and as the message :mod:`dashboard.push` sends.
+def layer_payload(view: MapView) -> str:
+    """``view``'s payload as the JSON both copies of its data layer carry."""
+    return _js(view.payload())
 
-    Both carry ``seq``, so the frame applies the layer once, from whichever arrives first;
-    the script also has the frame listen for messages as ``token``.
 
-    >>> script, message = numbered_layer(MapView("claims", "Claims", (), ()), 7, "t")
-    >>> script.endswith(', 7);window.claimsMap.listen("t");'), message[:24]
-    (True, '{"seq":7,"view":{"title"')
+def numbered_layer(payload: str, seq: int, token: str) -> tuple[str, str]:
+    """A :func:`layer_payload` as its script and as the message :mod:`dashboard.push` sends.
+
+    Both carry the session's ``token`` and the layer's ``seq``, so the frame applies the
+    layer once, from whichever arrives first; the script also has the frame listen.
+
+    >>> script, message = numbered_layer(layer_payload(MapView("claims", "Claims", (), ())), 7, "t")
+    >>> script.endswith(', 7, "t");window.claimsMap.listen("t");'), message[:30]
+    (True, '{"seq":7,"token":"t","view":{"')
     """
-    payload = _js(view.payload())
-    script = f"window.claimsMap.apply({payload}, {seq});window.claimsMap.listen({_js(token)});"
-    return script, f'{{"seq":{seq},"view":{payload}}}'
+    token_js = _js(token)
+    script = f"window.claimsMap.apply({payload}, {seq}, {token_js});"
+    script += f"window.claimsMap.listen({token_js});"
+    return script, f'{{"seq":{seq},"token":{token_js},"view":{payload}}}'

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import exports, mapframe, perf, playback, push, render, state
 from geo.escape import md
-from geo.foliummap import numbered_layer
+from geo.foliummap import layer_payload, numbered_layer
 from geo.mapview import METRICS, build_map_view
 from geo.views import sources_in_view, summarise
 
@@ -45,9 +45,11 @@ map_view = build_map_view(
     source_labels=data.source_labels,
     palette=data.palette,
 )
-token, seq = push.next_layer(st.session_state)
-layer, message = numbered_layer(map_view, seq, token)
-push.send(token, message)  # straight to the frame (dashboard/push.py); Streamlit's copy follows
+payload = layer_payload(map_view)
+token, seq, changed = push.next_layer(st.session_state, payload)
+layer, message = numbered_layer(payload, seq, token)
+if changed:
+    push.send(token, message)  # straight to the frame (dashboard/push.py), ahead of Streamlit
 with map_column:
     mapframe.show_map(
         mapframe.base_frame(data, presenter=presenter),

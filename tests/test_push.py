@@ -5,61 +5,101 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from websockets.sync.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
 
 from dashboard import push
 
 
-def test_each_session_has_one_token_and_numbers_its_layers() -> None:
+def test_a_session_numbers_its_layers_and_only_new_ones() -> None:
     session: dict = {}
-    token, first = push.next_layer(session)
-    again, second = push.next_layer(session)
-    other, _ = push.next_layer({})
-    assert again == token and len(token) >= 24 and other != token
-    assert (first, second) == (1, 2)
+    token, first, new = push.next_layer(session, "layer A")
+    assert new and first == 1 and len(token) >= 24
+    assert push.next_layer(session, "layer A") == (token, 1, False)  # a rerun, same map
+    assert push.next_layer(session, "layer B") == (token, 2, True)
+    assert push.next_layer(session, "layer A") == (token, 3, True)
+    assert push.next_layer({}, "layer A")[0] != token
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    """The push routes on a real server (uvicorn, as under ``streamlit run``)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(Starlette(routes=push.routes()), port=port, log_level="warning")
+    """The push routes on uvicorn, with the websocket implementation Streamlit uses."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        Starlette(routes=push.routes()), ws="websockets-sansio", log_level="warning"
+    )
     running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert wait_until(lambda: running.started), "the test server did not start"
     yield f"ws://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(10)
+    sock.close()
 
 
-def wait_until(condition, seconds: float = 5.0) -> bool:
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.01)
     return condition()
 
 
-def test_a_layer_reaches_the_frame_listening_as_its_token_and_no_other(server: str) -> None:
+@contextmanager
+def listen(url: str, token: str) -> Iterator[ClientConnection]:
+    before = push._listeners.get(token)
+    with connect(url) as frame:
+        frame.send(token)  # a frame names its session in its first message
+        assert wait_until(lambda: push._listeners.get(token) not in (None, before))
+        yield frame
+
+
+def silent(frame: ClientConnection) -> bool:
+    try:
+        frame.recv(timeout=0.3)
+    except TimeoutError:
+        return True
+    return False
+
+
+def test_a_layer_reaches_the_frame_of_its_session_and_no_other(server: str) -> None:
     with (
-        connect(f"{server}{push.ROUTE}/mine") as mine,
-        connect(f"{server}/some/base{push.ROUTE}/theirs") as theirs,
+        listen(f"{server}{push.ROUTE}", "mine") as mine,
+        listen(f"{server}/some/base{push.ROUTE}", "theirs") as theirs,
     ):
-        assert wait_until(lambda: push.listening("mine") and push.listening("theirs"))
         push.send("mine", "layer 1")
         push.send("nobody", "lost")  # no frame listens: nothing happens
-        push.send("theirs", "layer 2")
         assert mine.recv(timeout=5) == "layer 1"
-        assert theirs.recv(timeout=5) == "layer 2"
+        assert silent(theirs) and silent(mine)
+        # A newer frame of the same session (presenter mode draws a new one) takes over.
+        with listen(f"{server}{push.ROUTE}", "theirs") as newer:
+            push.send("theirs", "layer 2")
+            assert newer.recv(timeout=5) == "layer 2"
+            assert silent(theirs)
     # Frames that went away are forgotten; sending to them is harmless.
     assert wait_until(lambda: not push.listening("mine") and not push.listening("theirs"))
     push.send("mine", "after")
+
+
+def test_frames_may_not_talk_and_other_sites_may_not_listen(server: str) -> None:
+    with listen(f"{server}{push.ROUTE}", "chatty") as frame:
+        frame.send("more")
+        with pytest.raises(ConnectionClosed):
+            frame.recv(timeout=5)
+    assert wait_until(lambda: not push.listening("chatty"))
+    elsewhere = "http://elsewhere.example"
+    with (
+        pytest.raises((InvalidStatus, ConnectionClosed)),
+        connect(f"{server}{push.ROUTE}", origin=elsewhere) as other,
+    ):
+        other.send("stolen")
+        other.recv(timeout=5)
+    assert not push.listening("stolen")

@@ -41,8 +41,8 @@ print(json.dumps({
     assert found["routes"] == [
         "/_claims_map/files/{name}",
         "/{base:path}/_claims_map/files/{name}",
-        "/_claims_map/push/{token}",
-        "/{base:path}/_claims_map/push/{token}",
+        "/_claims_map/push",
+        "/{base:path}/_claims_map/push",
     ]
     assert found["component_modules"] == []
 

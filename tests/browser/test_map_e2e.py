@@ -155,15 +155,21 @@ def test_filter_change_restyles_the_same_map_frame(tab: Tab, app_url: str) -> No
     assert query(page) == {"metric": ["claims"], "actor": ["Taliban"]}
 
     # Each layer also came over the app's own socket (dashboard/push.py), and a layer
-    # older than the one shown, arriving late by either road, changes nothing.
+    # older than the one shown, arriving late by either road, changes nothing; a layer of
+    # a new session (a reload or a server restart: numbered from 1 again) is applied.
     pushed = frame.evaluate("Number(document.body.getAttribute('data-claims-pushed'))")
     assert pushed >= 2, f"{pushed} data layers came over the socket, for two filter changes"
     shown, before = view_count(frame), fills(frame)
+    empty = (
+        "{codes: [], fills: [], fill: [], flags: [], tips: [], rows: [], listed: [],"
+        " lines: [], legend: [], notes: ['', ''], title: 'another'}"
+    )
     stale = frame.evaluate(
-        "() => window.claimsMap.apply({codes: [], fills: [], fill: [], flags: [], tips: [],"
-        " rows: [], listed: [], lines: [], legend: [], notes: ['', ''], title: 'old'}, 1)"
+        f"() => window.claimsMap.apply({empty}, 1, window.claimsMap.shown().token)"
     )
     assert stale is False and view_count(frame) == shown and fills(frame) == before
+    renewed = frame.evaluate(f"() => window.claimsMap.apply({empty}, 1, 'a new session')")
+    assert renewed is True and view_count(frame) == shown + 1
     tab.assert_clean()
 
 
