@@ -181,6 +181,18 @@ def _xss_claim(source_id: str) -> dict[str, str]:
     }
 
 
+def _append_rows(table: Path, rows: list[dict[str, str]]) -> None:
+    """Add ``rows`` to a copy's CSV table, under its own header."""
+    text = table.read_text(encoding="utf-8")
+    header = next(csv.reader(text.splitlines()))
+    with table.open("a", newline="", encoding="utf-8") as f:
+        if not text.endswith("\n"):
+            f.write("\n")
+        for row in rows:
+            assert set(row) <= set(header), f"{table.name} columns changed: {header}"
+        csv.DictWriter(f, fieldnames=header).writerows(rows)
+
+
 @pytest.fixture(scope="session")
 def xss_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of data/ whose claims.csv has one more, hostile but valid, claim for Panjshir."""
@@ -188,15 +200,7 @@ def xss_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DATA, folder)
     with (folder / "sources.csv").open(newline="", encoding="utf-8") as f:
         source_id = next(csv.DictReader(f))["source_id"]
-    claims = folder / "claims.csv"
-    text = claims.read_text(encoding="utf-8")
-    with claims.open("a", newline="", encoding="utf-8") as f:
-        if not text.endswith("\n"):
-            f.write("\n")
-        header = next(csv.reader(text.splitlines()))
-        row = _xss_claim(source_id)
-        assert set(row) <= set(header), f"claims.csv columns changed: {header}"
-        csv.DictWriter(f, fieldnames=header).writerow(row)
+    _append_rows(folder / "claims.csv", [_xss_claim(source_id)])
     return folder
 
 
@@ -217,42 +221,33 @@ def crowded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cut long lists ("and 2 more")."""
     folder = tmp_path_factory.mktemp("crowded") / "data"
     shutil.copytree(DATA, folder)
-    sources = folder / "sources.csv"
-    text = sources.read_text(encoding="utf-8")
-    with sources.open("a", newline="", encoding="utf-8") as f:
-        if not text.endswith("\n"):
-            f.write("\n")
-        writer = csv.DictWriter(f, fieldnames=next(csv.reader(text.splitlines())))
-        for i in range(13):
-            writer.writerow(
-                {
-                    "source_id": f"test-source-{i:02d}",
-                    "title": "A test source",
-                    "publisher": f"Test <i>publisher</i> {i:02d}",
-                    "published": f"2022-03-{i + 1:02d}",
-                    "kind": "test",
-                }
-            )
+    sources = [
+        {
+            "source_id": f"test-source-{i:02d}",
+            "title": "A test source",
+            "publisher": f"Test <i>publisher</i> {i:02d}",
+            "published": f"2022-03-{i + 1:02d}",
+            "kind": "test",
+        }
+        for i in range(13)
+    ]
+    _append_rows(folder / "sources.csv", sources)
     with (folder / "provinces.csv").open(newline="", encoding="utf-8") as f:
         places = [row["code"] for row in csv.DictReader(f)][:10]
-    claims = folder / "claims.csv"
-    text = claims.read_text(encoding="utf-8")
-    header = next(csv.reader(text.splitlines()))
-    with claims.open("a", newline="", encoding="utf-8") as f:
-        if not text.endswith("\n"):
-            f.write("\n")
-        writer = csv.DictWriter(f, fieldnames=header)
-        for j, place in enumerate(places):
-            for k in range(j + 1):
-                row = _xss_claim(f"test-source-{(5 * j + k) % 13:02d}") | {
-                    "claim_id": f"CROWD-{j}-{k}",
-                    "claimant": f"Test claimant {(3 * j + k) % 13:02d} & co",
-                    "actor": "Test actor",
-                    "province": place,
-                    "place": "",
-                    "summary": "A test claim.",
-                }
-                writer.writerow(row)
+    claims = [
+        _xss_claim(f"test-source-{(5 * j + k) % 13:02d}")
+        | {
+            "claim_id": f"CROWD-{j}-{k}",
+            "claimant": f"Test claimant {(3 * j + k) % 13:02d} & co",
+            "actor": "Test actor",
+            "province": place,
+            "place": "",
+            "summary": "A test claim.",
+        }
+        for j, place in enumerate(places)
+        for k in range(j + 1)
+    ]
+    _append_rows(folder / "claims.csv", claims)
     return folder
 
 
