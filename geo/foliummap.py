@@ -314,7 +314,7 @@ def view_script(view: MapView) -> str:
     >>> view_script(MapView("claims", "Claims", (), ()))[:40]
     'window.claimsMap.apply({"title":"Claims"'
     """
-    return f"window.claimsMap.apply({_js(view.payload())});"
+    return f"window.claimsMap.apply({layer_payload(view)});"
 
 
 def layer_payload(view: MapView) -> str:
