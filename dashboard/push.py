@@ -23,15 +23,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-import sys
 import threading
-import types
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
+
+from dashboard.lasting import lasting
 
 ROUTE = "/_claims_map/push"
 _TOKEN = "_claims_map_push_token"
@@ -65,21 +65,9 @@ class _Listener:
             self.sending = False
 
 
-def _registry() -> tuple[threading.Lock, dict[str, _Listener]]:
-    # Kept in a module of its own that no file backs: Streamlit's file watcher drops this
-    # module when a source file changes, and the page would then import a fresh, empty
-    # copy while the server's route kept filling the first.
-    shared = sys.modules.get("_claims_map_push_state")
-    if shared is None:
-        shared = sys.modules.setdefault(
-            "_claims_map_push_state", types.ModuleType("_claims_map_push_state")
-        )
-    if not hasattr(shared, "listeners"):
-        shared.lock, shared.listeners = threading.Lock(), {}
-    return shared.lock, shared.listeners
-
-
-_lock, _listeners = _registry()
+# Shared by the route (built at start-up) and the page, across reloads (dashboard/lasting.py).
+_lock: threading.Lock = lasting("push_lock", threading.Lock)
+_listeners: dict[str, _Listener] = lasting("push_listeners", dict)
 
 
 def next_layer(session: MutableMapping[str, Any], layer: str) -> tuple[str, int, bool]:

@@ -23,15 +23,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from dashboard.lasting import lasting
+
 ROUTE = "/_claims_map/files"
 # The map frame is served at <base>/component/streamlit_folium.st_folium/index.html.
 _FROM_FRAME = "../.."
 
-_lock = threading.Lock()
-_files: dict[str, tuple[bytes, int]] = {}  # name -> (content, how many owners keep it)
+# Shared by the route (built at start-up) and the pages, across reloads (dashboard/lasting.py).
+_lock: threading.Lock = lasting("served_lock", threading.Lock)
+# name -> (content, how many owners keep it)
+_files: dict[str, tuple[bytes, int]] = lasting("served_files", dict)
 # Owners gone, their files not yet let go. A finalizer only appends here: it can run in
 # any thread at any allocation, even one made while this thread holds _lock.
-_released: deque[str] = deque()
+_released: deque[str] = lasting("served_released", deque)
 
 
 def serve(owner: object, content: bytes, suffix: str = ".geojson") -> str:
