@@ -329,7 +329,7 @@ class _Checker:
     def finish(self) -> ClaimsLoad:
         empty_raw = self.empty_raw if self.empty_raw is not None else pd.DataFrame()
         raw = pd.concat(self.rejected, ignore_index=True) if self.rejected else empty_raw.copy()
-        claims = _join(self.accepted) if self.accepted else _empty_claims()
+        claims = concat_claims(self.accepted) if self.accepted else empty_claims()
         self.accepted, self.rejected = [], []
         return ClaimsLoad(claims, self.problems, raw, self.rejected_numbers)
 
@@ -537,8 +537,12 @@ def _no_rows(raw: pd.DataFrame) -> pd.DataFrame:
     return empty
 
 
-def _join(pieces: list[pd.DataFrame]) -> pd.DataFrame:
-    """The chunks' claims as one table, typed as :func:`with_claim_dtypes` types it."""
+def concat_claims(pieces: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks of claims as one table, typed as :func:`with_claim_dtypes` types it.
+
+    Each chunk's category columns must already be categories: joining them is then a
+    matter of their codes, with no second copy of the text.
+    """
     columns: dict[str, object] = {}
     for column in CLAIM_FIELDS:
         if column in CATEGORY_COLUMNS:
@@ -592,7 +596,8 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _empty_claims() -> pd.DataFrame:
+def empty_claims() -> pd.DataFrame:
+    """A claims table with no rows, typed as a loaded one."""
     return _typed(pd.DataFrame(columns=list(CLAIM_FIELDS)))
 
 

@@ -34,6 +34,8 @@ class Dataset:
     # None for boundaries that exist only in memory (a user's upload).
     boundary_file: Path | None
     label: str = "built-in data"
+    # The polygons' GeoJSON text as stored (see :attr:`geojson`), when it came with them.
+    stored_geojson: str | None = None
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -98,9 +100,16 @@ class Dataset:
     def boundary_credit(self) -> str:
         return str(self.boundary_meta.get("credit", "")) or "source not recorded"
 
-    @property
+    @cached_property
     def geojson(self) -> str:
-        """The polygons as GeoJSON text (codes and names only), as the map fetches them."""
+        """The polygons as GeoJSON text (codes and names only), as the map fetches them.
+
+        The text a store saved is given back as it was: its hash names it on every app
+        process (see dashboard/served.py), and writing the polygons out again need not
+        give the same bytes.
+        """
+        if self.stored_geojson is not None:
+            return self.stored_geojson
         return self.boundaries[["code", "name", "geometry"]].to_json(drop_id=True)
 
 
@@ -143,6 +152,7 @@ def combine(
         claims_load=claims,
         boundary_file=None if boundaries is not None else base.boundary_file,
         label=label,
+        stored_geojson=None if boundaries is not None else base.stored_geojson,
     )
 
 

@@ -166,7 +166,8 @@ class PlaceRegistry:
         for spelling, code in aliases.items():
             if code not in self._places:
                 raise RegistryError(f"alias {spelling!r} points at unknown code {code!r}")
-            extra.setdefault(code, []).append(spelling)
+            if spelling not in self._places[code].aliases:  # a fix applied twice is one alias
+                extra.setdefault(code, []).append(spelling)
         return PlaceRegistry(
             Place(p.code, p.name, p.iso_name, (*p.aliases, *extra.get(p.code, ())))
             for p in self._places.values()

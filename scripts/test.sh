@@ -10,15 +10,19 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-# The browser tests drive Debian's Chromium through Playwright; Playwright never downloads
-# a browser of its own here.
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's packages the tests start for real: Chromium for the browser tests (driven by
+# Playwright, which never downloads a browser of its own here) and PostgreSQL for the
+# store's tests (a throwaway server in a temporary folder; see tests/pgserver.py).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "chromium is not installed and cannot be installed without root: browser tests will skip" >&2
+    echo "${missing[*]} not installed and cannot be installed without root: their tests will skip" >&2
   fi
 fi
 

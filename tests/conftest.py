@@ -24,3 +24,45 @@ def pages_as_the_server_declares_them(monkeypatch: pytest.MonkeyPatch) -> Iterat
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every app the tests start keeps its store in a throwaway folder, never the user's."""
+    import os
+    import tempfile
+
+    from store.config import DATABASE_URL_ENV
+
+    folder = tempfile.mkdtemp(prefix="claims-tests-")
+    os.environ[DATABASE_URL_ENV] = f"sqlite:///{folder}/claims.db"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A real PostgreSQL server for the session (Debian's package, in a temporary folder).
+
+    Skipped where PostgreSQL is not installed, except in CI (REQUIRE_POSTGRES=1), where
+    that is a failure: the store's tests must run against both engines there.
+    """
+    import os
+
+    from tests import pgserver
+
+    if pgserver.binaries() is None:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (REQUIRE_POSTGRES=1) but not installed")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with pgserver.running_postgres() as server:
+        yield server
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A URL for a new, empty store: a SQLite file, or a new database on a real server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'claims.db'}"
+    server = request.getfixturevalue("pg_server")
+    return server.create_database(f"claims_test_{next(_databases)}")

@@ -1,0 +1,103 @@
+"""Opening the store: an engine set up for its kind of database, migrated to the newest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine, make_url
+
+from store.config import database_url, describe
+from store.core import Store, StoreError
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any number the app's processes agree on: they take this lock while migrating.
+_MIGRATION_LOCK = 0x434C41494D53  # "CLAIMS"
+# How long a connection waits for a server (PostgreSQL) or for another writer (SQLite).
+CONNECT_TIMEOUT_S = 5
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings each engine needs to be shared by processes."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            # WAL: readers in other processes never wait for a save, nor a save for them.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    if backend == "postgresql":
+        # pre_ping: a connection the server dropped (a restart) is replaced, not handed
+        # out broken, so the app recovers by itself once the server is back.
+        return sa.create_engine(
+            parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+    raise StoreError(
+        f"unsupported database {describe(url)!r}: use sqlite:///path/to/claims.db or "
+        "postgresql+psycopg://user:password@host/dbname"
+    )
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``; existing rows are kept, never dropped."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two app processes starting at once must not both create the tables.
+            # (SQLite's own write lock does this there.)
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def open_store(url: str | None = None) -> Store:
+    """Connect to the store at ``url`` (default: :func:`store.config.database_url`), migrated.
+
+    Raises :class:`StoreError`, saying what could not be reached, when the database cannot
+    be opened.
+    """
+    url = url or database_url()
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except sa.exc.OperationalError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise StoreError(
+            f"the claims store at {describe(url)} cannot be reached ({reason}); check that "
+            "the database server is running and that CLAIMS_MAP_DATABASE_URL is right"
+        ) from error
+    return Store(engine)

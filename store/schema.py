@@ -1,0 +1,176 @@
+"""The store's tables, in SQLAlchemy Core: one description for SQLite and PostgreSQL.
+
+The Alembic migrations in ``store/migrations`` create and change these tables; this module
+is what the code reads and writes through. A test checks the two agree.
+
+A saved dataset is a snapshot: its claims and sources are copied in whole when it is
+saved, so a later change to the built-in data or to another dataset never alters it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    # Named constraints, so that a later migration can drop or alter them by name on
+    # both engines (SQLite has no names of its own to refer to).
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+# One row: a number raised by every write. Other app processes poll it (one indexed read)
+# to learn that the list of datasets or a dataset's content changed.
+store_state = sa.Table(
+    "store_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+# A map layer, named by the SHA-256 of its GeoJSON text: the same file saved twice is
+# stored once, and any app process can serve it to a map frame by that name.
+boundary_sets = sa.Table(
+    "boundary_sets",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("credit", sa.Text, nullable=False),
+    sa.Column("geojson", sa.Text, nullable=False),
+    # The boundary file's provenance record (source, licence, checksums) as JSON text.
+    sa.Column("meta_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The places a boundary set's polygons stand for, with every spelling the matcher knows.
+boundary_places = sa.Table(
+    "boundary_places",
+    metadata,
+    sa.Column(
+        "boundary_sha256",
+        sa.String(64),
+        sa.ForeignKey("boundary_sets.sha256", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("iso_name", sa.Text, nullable=False),
+    # Separated by ";", as in data/provinces.csv.
+    sa.Column("aliases", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # What a link names (?dataset=...): letters, digits and hyphens.
+    sa.Column("slug", sa.String(80), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column(
+        "boundary_sha256",
+        sa.String(64),
+        sa.ForeignKey("boundary_sets.sha256"),
+        nullable=False,
+    ),
+    # "builtin" for the copy of data/ the store is filled with, "saved" for a user's.
+    sa.Column("kind", sa.String(16), nullable=False),
+    # For the built-in copy: a fingerprint of the data files it was read from, so a
+    # change to them is noticed at start-up.
+    sa.Column("source_fingerprint", sa.Text, nullable=False),
+    # The rows the loader rejected when this dataset was read, as JSON: the map says how
+    # many, and they are never stored as claims.
+    sa.Column("problems_json", sa.Text, nullable=False),
+    sa.Column("claim_count", sa.Integer, nullable=False),
+    # Raised whenever the dataset's content is replaced: the app's caches key on it.
+    sa.Column("revision", sa.Integer, nullable=False),
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column(
+        "dataset_id",
+        sa.Integer,
+        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("source_id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("publisher", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    # As text: the loader keeps the date the file gave (checked, ISO).
+    sa.Column("published", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("speaker", sa.Text, nullable=False),
+    sa.Column("reliability_note", sa.Text, nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+SOURCE_TEXT_COLUMNS = (
+    "source_id",
+    "title",
+    "publisher",
+    "author",
+    "published",
+    "kind",
+    "url",
+    "speaker",
+    "reliability_note",
+    "file",
+)
+
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column(
+        "dataset_id",
+        sa.Integer,
+        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The claim's place in the dataset's table: loads come back in the order saved.
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("claim_id", sa.Text, nullable=False),
+    sa.Column("claimant", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("claim_type", sa.Text, nullable=False),
+    # The matched place code; NULL for a country-wide claim.
+    sa.Column("province", sa.Text, nullable=True),
+    sa.Column("province_input", sa.Text, nullable=False),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("date_start", sa.Date, nullable=False),
+    sa.Column("date_end", sa.Date, nullable=False),
+    sa.Column("date_precision", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("locator", sa.Text, nullable=False),
+    sa.Column("quote", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    # The row of the file the claim was read from, as the loader numbered it.
+    sa.Column("row", sa.Integer, nullable=False),
+    sa.UniqueConstraint("dataset_id", "claim_id"),
+)
+
+# Spellings a user accepted for place names that matched nothing ("Panjsher" -> AF-PAN),
+# kept with the dataset they were accepted for.
+dataset_aliases = sa.Table(
+    "dataset_aliases",
+    metadata,
+    sa.Column(
+        "dataset_id",
+        sa.Integer,
+        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("spelling", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, nullable=False),
+)

@@ -1,0 +1,297 @@
+"""The store, against SQLite and a real PostgreSQL server (``store_url`` runs each test on both)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import store
+from geo.boundary_upload import prepare_boundaries
+from geo.claims import validate_claims
+from geo.dataset import Dataset, combine, load_dataset
+from geo.paths import DATA_DIR
+from store import schema
+from store.engine import current_revision, head_revision, make_engine, migrate
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Dataset:
+    return load_dataset(DATA_DIR)
+
+
+def _user_dataset(builtin: Dataset, *, boundaries: bool = False, n: int = 3) -> Dataset:
+    """A session's upload: ``n`` claims of its own (with a misspelt province fixed by alias)."""
+
+    def cycle(*values: str) -> list[str]:
+        return [values[i % len(values)] for i in range(n)]
+
+    rows = pd.DataFrame(
+        {
+            "claim_id": [f"U{i}" for i in range(n)],
+            "claimant": cycle("Analyst <b>desk</b>"),
+            "actor": cycle("NRF", "Taliban", "جبهه مقاومت ملی"),
+            "claim_type": cycle("presence"),
+            "province": cycle("Pnjshr", "AF-BAL" if boundaries else "Kapisa", ""),
+            "place": cycle("", "Tagab", ""),
+            "date_start": cycle("2022-09-01"),
+            "date_end": cycle("", "2022-09-30", ""),
+            "date_precision": cycle("day"),
+            "status": cycle("claimed"),
+            "source_id": cycle("cnn-2022-08-30-bergen-nazary"),
+            "locator": cycle("para 3"),
+            "quote": cycle("", "=1+1", ""),
+            "summary": cycle("A test claim."),
+        }
+    )
+    aliases = {"Pnjshr": "AF-PAN"}
+    places = builtin.places.with_aliases(aliases)
+    if boundaries:
+        five = ["AF-PAN", "AF-BAL", "AF-KAP", "AF-BDS", "AF-TAK"]
+        layer = builtin.boundaries[builtin.boundaries["code"].isin(five)].copy()
+        uploaded = prepare_boundaries(layer, "five.geojson", "code", "name")
+        places = uploaded.places.with_aliases(aliases)
+    load = validate_claims(rows, places=places, source_ids=set(builtin.sources["source_id"]))
+    assert not load.errors, load.errors
+    return combine(
+        builtin,
+        claims=load,
+        sources=builtin.sources.iloc[0:0],
+        mode="replace",
+        label="your data",
+        places=places if boundaries else None,
+        boundaries=uploaded.boundaries if boundaries else None,
+        boundary_credit="Test credit" if boundaries else None,
+    )
+
+
+def _same_data(a: Dataset, b: Dataset, aliases: dict[str, str] | None = None) -> None:
+    """``a`` (read back from the store) is ``b``; its places also know ``aliases``."""
+    b = replace(b, places=b.places.with_aliases(aliases or {}))
+    pd.testing.assert_frame_equal(a.claims, b.claims)
+    pd.testing.assert_frame_equal(
+        a.sources.reset_index(drop=True).astype(str), b.sources.reset_index(drop=True).astype(str)
+    )
+    assert a.places.codes == b.places.codes
+    assert [a.places.place(c) for c in a.places.codes] == [
+        b.places.place(c) for c in b.places.codes
+    ]
+    assert list(a.boundaries["code"]) == list(b.boundaries["code"])
+    assert a.geojson == b.geojson
+    assert a.problems == b.problems
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_uses(store_url: str) -> None:
+    engine = make_engine(store_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), schema.metadata
+        )
+    assert diff == []
+    assert current_revision(engine) == head_revision()
+
+
+def test_first_start_fills_the_store_from_the_data_folder_without_writing_it(
+    store_url: str, builtin: Dataset
+) -> None:
+    before = {p.name: p.read_bytes() for p in DATA_DIR.iterdir() if p.is_file()}
+    s = store.open_store(store_url)
+    info = s.sync_builtin(DATA_DIR)
+    assert (info.slug, info.kind, info.claim_count) == ("builtin", "builtin", len(builtin.claims))
+    loaded = s.load("builtin")
+    _same_data(loaded, builtin)
+    assert loaded.label == builtin.label
+    assert {p.name: p.read_bytes() for p in DATA_DIR.iterdir() if p.is_file()} == before
+
+
+def test_the_builtin_copy_is_refreshed_only_when_a_data_file_changes(
+    store_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    s = store.open_store(store_url)
+    first = s.sync_builtin(folder)
+    version = s.version()
+    assert s.sync_builtin(folder) == first
+    assert s.version() == version  # nothing read, nothing written
+
+    claims = folder / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    last = text.strip().splitlines()[-1]
+    claims.write_text(text + last.replace(last.split(",")[0], "C999", 1) + "\n", encoding="utf-8")
+    second = s.sync_builtin(folder)
+    assert second.revision == first.revision + 1
+    assert second.claim_count == first.claim_count + 1
+    assert s.version() > version
+    assert "C999" in set(s.load("builtin").claims["claim_id"])
+
+
+@pytest.mark.parametrize("boundaries", [False, True], ids=["built-in map", "own boundaries"])
+def test_a_saved_upload_comes_back_as_it_was_saved(
+    store_url: str, builtin: Dataset, boundaries: bool
+) -> None:
+    s = store.open_store(store_url)
+    s.sync_builtin(DATA_DIR)
+    data = _user_dataset(builtin, boundaries=boundaries)
+    info = s.save(
+        data,
+        name="NRF claims, Sept. 2022",
+        description="three test claims",
+        saved_by="tester",
+        aliases={"Pnjshr": "AF-PAN"},
+    )
+    assert (info.slug, info.claim_count, info.kind) == ("nrf-claims-sept-2022", 3, "saved")
+    assert [d.slug for d in s.datasets()] == ["builtin", "nrf-claims-sept-2022"]
+    loaded = s.load(info.slug)
+    _same_data(loaded, data, {"Pnjshr": "AF-PAN"})
+    assert loaded.label == "NRF claims, Sept. 2022"
+    assert loaded.places.match("Pnjshr").code == "AF-PAN"  # the accepted alias is kept
+    assert loaded.boundary_credit == data.boundary_credit
+    # Any process can serve the map's boundaries by the hash of their text.
+    sha = hashlib.sha256(data.geojson.encode()).hexdigest()
+    assert info.boundary_sha256 == sha
+    assert s.boundary_geojson(sha) == data.geojson
+
+
+def test_a_taken_name_is_refused_and_nothing_is_written(store_url: str, builtin: Dataset) -> None:
+    s = store.open_store(store_url)
+    data = _user_dataset(builtin)
+    s.save(data, name="Team set")
+    version = s.version()
+    with pytest.raises(store.SaveRefused, match="already exists; choose another name"):
+        s.save(data, name="  Team   set ")
+    assert s.version() == version
+    assert [d.name for d in s.datasets()] == ["Team set"]
+
+
+def test_names_that_make_the_same_link_get_distinct_links(store_url: str, builtin: Dataset) -> None:
+    s = store.open_store(store_url)
+    data = _user_dataset(builtin)
+    assert s.save(data, name="Test!").slug == "test"
+    assert s.save(data, name="test?").slug == "test-2"
+    assert s.save(data, name="جبهه").slug == "dataset"
+    with pytest.raises(store.SaveRefused, match="built-in"):
+        s.save(data, name="Builtin")
+
+
+def test_a_claim_the_loader_would_reject_is_never_stored(store_url: str, builtin: Dataset) -> None:
+    s = store.open_store(store_url)
+    data = _user_dataset(builtin)
+    claims = data.claims.copy()
+    claims["status"] = claims["status"].cat.add_categories(["confirmed"])
+    claims.loc[1, "status"] = "confirmed"
+    with pytest.raises(store.SaveRefused, match=r"1 claims would be rejected.*row 3.*status"):
+        s.save(replace(data, claims=claims), name="bad")
+    assert s.datasets() == []
+    assert s.version() == 0
+
+
+def test_a_save_that_fails_half_way_leaves_nothing(store_url: str, builtin: Dataset) -> None:
+    s = store.open_store(store_url)
+    s.sync_builtin(DATA_DIR)
+    n = store.core.BATCH_ROWS + 10
+    data = _user_dataset(builtin, n=n)
+    calls = []
+
+    def progress(done: float) -> None:
+        calls.append(done)
+        if len(calls) == 1:  # after the first batch of claims is written
+            raise RuntimeError("the connection dropped")
+
+    with pytest.raises(RuntimeError, match="dropped"):
+        s.save(data, name="half", progress=progress)
+    assert [d.slug for d in s.datasets()] == ["builtin"]
+    with s.engine.connect() as conn:
+        counted = conn.scalar(sa.select(sa.func.count()).select_from(schema.claims))
+    assert counted == len(builtin.claims)
+    # The same save, unhindered, lands whole, in order.
+    info = s.save(data, name="half")
+    assert list(s.load(info.slug).claims["claim_id"]) == [f"U{i}" for i in range(n)]
+
+
+def test_two_users_saving_at_once_both_keep_their_dataset_or_get_a_refusal(
+    store_url: str, builtin: Dataset
+) -> None:
+    s = store.open_store(store_url)
+    data = _user_dataset(builtin, n=300)
+    outcomes: list[object] = []
+    barrier = threading.Barrier(4)
+
+    def save(name: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(s.save(data, name=name).name)
+        except store.SaveRefused as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in ("A", "B", "same", "same")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    names = sorted(o for o in outcomes if o in ("A", "B", "same"))
+    assert names == ["A", "B", "same"]
+    assert [o for o in outcomes if o not in names] == [
+        "a dataset named 'same' already exists; choose another name"
+    ]
+    assert sorted(d.name for d in s.datasets()) == ["A", "B", "same"]
+    assert all(d.claim_count == 300 for d in s.datasets())
+
+
+def test_every_write_raises_the_version_other_processes_poll(
+    store_url: str, builtin: Dataset
+) -> None:
+    s = store.open_store(store_url)
+    other = store.open_store(store_url)  # another app process's engine
+    seen = other.version()
+    info = s.save(_user_dataset(builtin), name="x")
+    assert other.version() > seen
+    assert other.find("x") == info
+    seen = other.version()
+    assert s.delete("x") is True
+    assert other.version() > seen
+    assert other.find("x") is None
+    with pytest.raises(KeyError):
+        other.load("x")
+
+
+def test_a_store_made_by_the_first_schema_is_upgraded_with_its_rows(
+    store_url: str, builtin: Dataset
+) -> None:
+    engine = make_engine(store_url)
+    migrate(engine, "0001")
+    old = store.Store(engine)
+    info = old.save(_user_dataset(builtin), name="kept")
+    store.open_store(store_url)  # what the next app start does
+    assert current_revision(engine) == head_revision()
+    _same_data(store.open_store(store_url).load(info.slug), _user_dataset(builtin))
+
+
+def test_an_unreachable_server_gives_a_message_that_says_what_and_how(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once the socket closes
+    url = f"postgresql+psycopg://claims:secret@127.0.0.1:{port}/claims"
+    with pytest.raises(store.StoreError) as caught:
+        store.open_store(url)
+    message = str(caught.value)
+    assert f"127.0.0.1:{port}" in message
+    assert "secret" not in message
+    assert "CLAIMS_MAP_DATABASE_URL" in message
+
+
+def test_an_unknown_kind_of_database_is_refused_with_the_ones_that_work() -> None:
+    with pytest.raises(store.StoreError, match=r"sqlite:///.*postgresql\+psycopg://"):
+        store.open_store("mysql://x@localhost/db")
