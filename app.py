@@ -13,7 +13,8 @@ import streamlit as st
 
 
 def main() -> None:
-    from dashboard import state
+    from dashboard import datastore, state
+    from geo.escape import md
 
     st.set_page_config(
         page_title="Claimed activity by province",
@@ -33,6 +34,17 @@ def main() -> None:
         ]
     )
     data = state.active_dataset()
+    if problem := datastore.problem():
+        shown = (
+            "Showing the built-in data from the project's files meanwhile"
+            if data is state.files_dataset()
+            else "What was already loaded stays on screen"
+        )
+        st.warning(
+            f"{md(problem)}. {shown}; saving and the other datasets come back as soon as "
+            "the store answers.",
+            icon=":material/cloud_off:",
+        )
     context = state.read_context(data)
     st.session_state["_context"] = context
     if pages is map_page:

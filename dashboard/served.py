@@ -15,10 +15,12 @@ A file is kept while any dataset that uses it lives. This module must not import
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import weakref
 from collections import deque
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -40,7 +42,8 @@ _released: deque[str] = lasting("served_released", deque)
 
 def serve(owner: object, content: bytes, suffix: str = ".geojson") -> str:
     """Serve ``content`` for as long as ``owner`` lives; return its name."""
-    name = hashlib.sha256(content).hexdigest()[:32] + suffix
+    # The whole hash: the store keeps boundary sets by it (see :func:`_from_store`).
+    name = hashlib.sha256(content).hexdigest() + suffix
     with _lock:
         _let_go()
         kept, owners = _files.get(name, (content, 0))
@@ -72,8 +75,26 @@ def content(name: str) -> bytes | None:
     return entry[0] if entry else None
 
 
+def _from_store(name: str) -> bytes | None:
+    """A boundary set saved in the store, for a map frame this process did not serve.
+
+    Behind a load balancer a frame's request can reach any app process, and a saved
+    dataset's boundaries are named by the SHA-256 of their text, which the store keys on.
+    """
+    sha, _, suffix = name.partition(".")
+    if suffix != "geojson" or not re.fullmatch(r"[0-9a-f]{64}", sha):
+        return None
+    from dashboard import datastore  # imports streamlit: only when first needed
+
+    text = datastore.boundary_geojson(sha)
+    return text.encode("utf-8") if text is not None else None
+
+
 async def _file(request: Request) -> Response:
-    body = content(request.path_params["name"])
+    name = request.path_params["name"]
+    body = content(name)
+    if body is None:
+        body = await run_in_threadpool(_from_store, name)
     if body is None:
         return Response(
             "This file is no longer loaded: reload the page.",

@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from dashboard import datastore
 from geo.dataset import Dataset, load_dataset
+from geo.escape import md
 from geo.mapview import METRICS
 from geo.paths import active_data_dir
 from geo.playback import DEFAULT_WINDOW_DAYS, as_of_filter
@@ -24,6 +26,7 @@ from geo.viewstate import (
     parse_query,
     to_query,
 )
+from store import BUILTIN, BUILTIN_LABEL
 
 DATES = "f_dates"
 AS_OF_ON = "asof_on"
@@ -60,17 +63,83 @@ CATEGORY_COLUMNS = {
 
 
 @st.cache_resource(show_spinner="Loading provinces, boundaries and claims…")
-def dataset() -> Dataset:
-    """One copy of the built-in data for every session of this server."""
+def files_dataset() -> Dataset:
+    """The built-in data read from the data folder's files, for when the store is away."""
     return load_dataset(active_data_dir())
 
 
+def dataset() -> Dataset:
+    """The built-in data, one copy for every session of this server: the store's copy of
+    the data folder, or the files themselves while the store cannot be reached."""
+    return datastore.builtin() or files_dataset()
+
+
 USER_DATA = "_user_data"
+# The picker's value: the link name (slug) of the stored dataset this session shows.
+DATASET = "dataset"
+_DATASET_NOTES = "_dataset_notes"
+_DATASET_NEXT = "_dataset_next"
+
+
+def show_dataset(slug: str) -> None:
+    """Show the stored dataset ``slug`` from the next run on (call st.rerun or switch_page).
+
+    The picker's own value cannot be set once the sidebar has drawn it in this run.
+    """
+    st.session_state[_DATASET_NEXT] = slug
+    st.session_state.pop(USER_DATA, None)
 
 
 def active_dataset() -> Dataset:
-    """This session's own data if it loaded some, else the built-in data shared by all."""
-    return st.session_state.get(USER_DATA) or dataset()
+    """This session's own upload if it has one, else the stored dataset it picked (on its
+    first run, the one its link names), else the built-in data shared by all."""
+    if _DATASET_NEXT in st.session_state:
+        st.session_state[DATASET] = st.session_state.pop(_DATASET_NEXT)
+        st.session_state.pop(_DATASET_NOTES, None)
+    user = st.session_state.get(USER_DATA)
+    if user is not None:
+        return user
+    if DATASET not in st.session_state:
+        st.session_state[DATASET] = _dataset_from_url()
+    slug = st.session_state[DATASET]
+    if slug != BUILTIN:
+        stored = datastore.load(slug)
+        if stored is not None:
+            return stored
+        st.session_state[_DATASET_NOTES] = (
+            f"the dataset {slug!r} cannot be shown: "
+            + (
+                "the claims store cannot be reached right now"
+                if datastore.problem()
+                else "no saved dataset has that name (it may have been deleted)"
+            )
+            + "; showing the built-in data instead",
+        )
+        st.session_state[DATASET] = BUILTIN
+    return dataset()
+
+
+def _dataset_from_url() -> str:
+    values = st.query_params.get_all("dataset")
+    return values[-1] if values and values[-1] else BUILTIN
+
+
+def dataset_notes() -> tuple[str, ...]:
+    """What became of a dataset a link or the picker named but could not be shown."""
+    return st.session_state.get(_DATASET_NOTES, ())
+
+
+def shown_dataset_slug() -> str | None:
+    """The stored dataset this session shows (for its links); None for an unsaved upload."""
+    if st.session_state.get(USER_DATA) is not None:
+        return None
+    return st.session_state.get(DATASET, BUILTIN)
+
+
+def _picked() -> None:
+    # Picking a stored dataset leaves an unsaved upload (which stays on the Your data page).
+    st.session_state.pop(USER_DATA, None)
+    st.session_state.pop(_DATASET_NOTES, None)
 
 
 @dataclass(frozen=True)
@@ -130,6 +199,7 @@ def read_context(data: Dataset) -> Context:
     as_of = st.session_state[AS_OF] if as_of_on else None
     mode = st.session_state.get(AS_OF_MODE, "cumulative")
     view = ViewState(
+        dataset=shown_dataset_slug(),
         filter=claim_filter,
         metric=st.session_state[METRIC],
         place=st.session_state.get(PLACE),
@@ -139,7 +209,8 @@ def read_context(data: Dataset) -> Context:
     )
     in_view = claim_filter if as_of is None else as_of_filter(claim_filter, as_of, mode)
     result = filter_claims(data.claims, in_view)
-    return Context(data, view, result, st.session_state.get(_URL_NOTES, ()))
+    notes = (*dataset_notes(), *st.session_state.get(_URL_NOTES, ()))
+    return Context(data, view, result, notes)
 
 
 def draw_sidebar(data: Dataset) -> None:
@@ -147,6 +218,7 @@ def draw_sidebar(data: Dataset) -> None:
     opts = data.filter_options
     lo, hi = data.date_bounds
     with st.sidebar:
+        _dataset_picker()
         st.toggle(
             "Presenter mode",
             key=PRESENTER,
@@ -200,6 +272,36 @@ def draw_sidebar(data: Dataset) -> None:
                 format="YYYY-MM-DD",
                 persist_state=PERSIST,
             )
+
+
+def _dataset_picker() -> None:
+    stored = datastore.datasets()
+    names = {d.slug: d.name for d in stored if d.slug != BUILTIN}
+    options = [BUILTIN, *sorted(names, key=lambda slug: names[slug].casefold())]
+    if st.session_state.get(DATASET) not in options:
+        st.session_state[DATASET] = BUILTIN
+    counts = {d.slug: d.claim_count for d in stored}
+
+    def label(slug: str) -> str:
+        name = BUILTIN_LABEL.capitalize() if slug == BUILTIN else names[slug]
+        return f"{name} ({counts[slug]:,} claims)" if slug in counts else name
+
+    st.selectbox(
+        "Dataset",
+        options,
+        key=DATASET,
+        format_func=label,
+        on_change=_picked,
+        persist_state=PERSIST,
+        help="The built-in claims, or a dataset someone saved on the Your data page. "
+        "Links to this view name the dataset.",
+    )
+    user = st.session_state.get(USER_DATA)
+    if user is not None:
+        st.caption(
+            f"Showing {md(user.label)}, not saved: only this browser tab sees it. "
+            "Save it on the Your data page, or pick a dataset above."
+        )
 
 
 def _keep_only_available(opts: Options, data: Dataset) -> None:

@@ -30,6 +30,8 @@ CATEGORY_PARAMS: dict[str, str] = {
     "precision": "precisions",
 }
 DEFAULT_METRIC: Metric = "presence"
+# The link name of the built-in data, which links leave out.
+BUILTIN_DATASET = "builtin"
 MAX_VALUES = 200
 
 
@@ -50,6 +52,8 @@ AS_OF_MODES = ("cumulative", "window")
 
 @dataclass(frozen=True)
 class ViewState:
+    # The stored dataset shown, by its link name; None or "builtin" for the built-in data.
+    dataset: str | None = None
     filter: ClaimFilter = field(default_factory=ClaimFilter)
     metric: Metric = DEFAULT_METRIC
     place: str | None = None
@@ -121,6 +125,8 @@ def parse_query(
 def to_query(state: ViewState) -> dict[str, list[str]]:
     """The query parameters that reproduce ``state``; defaults are left out."""
     out: dict[str, list[str]] = {}
+    if state.dataset and state.dataset != BUILTIN_DATASET:
+        out["dataset"] = [state.dataset]
     if state.metric != DEFAULT_METRIC:
         out["metric"] = [state.metric]
     f = state.filter

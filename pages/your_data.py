@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import datastore, state
 from geo.boundaries import BoundaryError
 from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 from geo.claims import COLUMNS, REQUIRED_COLUMNS
-from geo.dataset import combine
+from geo.dataset import Dataset, combine
 from geo.escape import csv_safe_frame, md
 from geo.ingest import UnreadableFile, read_table_bytes
 from geo.mapping import ColumnMapping, guess_mapping
@@ -20,6 +20,7 @@ from geo.problems import problems_frame
 from geo.sources import validate_sources
 from geo.upload import UploadResult, expected_seconds, load_upload
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from store import BUILTIN, SaveRefused
 
 MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
 ALIASES = "_upload_aliases"
@@ -40,7 +41,7 @@ current = st.session_state.get(state.USER_DATA)
 if current is not None:
     st.success(f"The dashboard is showing {md(current.label)}.")
     if st.button("Go back to the built-in data"):
-        del st.session_state[state.USER_DATA]
+        state.show_dataset(BUILTIN)
         st.rerun()
 
 
@@ -324,26 +325,92 @@ label = f"your data from {claims_file.name} ({loaded} claims)"
 if uploaded_boundaries is not None and not boundary_credit.strip():
     st.warning("Give a credit for your boundary file above; it is shown next to the map.")
     st.stop()
-left, right = st.columns(2)
-if left.button("Show only these claims", type="primary"):
-    st.session_state[state.USER_DATA] = combine(
-        builtin,
-        claims=result.load,
-        sources=result.sources,
-        mode="replace",
-        label=label,
-        places=places if uploaded_boundaries else None,
-        boundaries=uploaded_boundaries.boundaries if uploaded_boundaries else None,
-        boundary_credit=boundary_credit.strip() or None,
-        problems=result.problems,
-    )
-    st.switch_page("pages/map.py")
-if uploaded_boundaries is None and right.button("Add them to the built-in claims"):
-    st.session_state[state.USER_DATA] = combine(
+
+
+def as_dataset(mode: str) -> Dataset:
+    """The upload as the dashboard shows it: its claims alone, or added to the built-in ones."""
+    if mode == "replace":
+        return combine(
+            builtin,
+            claims=result.load,
+            sources=result.sources,
+            mode="replace",
+            label=label,
+            places=places if uploaded_boundaries else None,
+            boundaries=uploaded_boundaries.boundaries if uploaded_boundaries else None,
+            boundary_credit=boundary_credit.strip() or None,
+            problems=result.problems,
+        )
+    return combine(
         builtin,
         claims=result.load,
         sources=result.sources,
         mode="add",
         label=f"the built-in claims and {label}",
     )
+
+
+left, right = st.columns(2)
+if left.button("Show only these claims", type="primary"):
+    st.session_state[state.USER_DATA] = as_dataset("replace")
     st.switch_page("pages/map.py")
+if uploaded_boundaries is None and right.button("Add them to the built-in claims"):
+    st.session_state[state.USER_DATA] = as_dataset("add")
+    st.switch_page("pages/map.py")
+
+# --- save it for everyone ---------------------------------------------------------------------
+st.subheader("Save it as a dataset")
+if datastore.store() is None:
+    st.warning(
+        f"Saving is not possible right now: {md(datastore.problem() or 'no store')}. "
+        "What you loaded stays in this session."
+    )
+    st.stop()
+st.markdown(
+    "A saved dataset is listed in every user's **Dataset** picker, on every app process, "
+    "and a link to a view of it opens it for anyone. It is a copy: later uploads do not "
+    "change it."
+)
+with st.form("save_dataset", border=True):
+    mode = "replace"
+    if uploaded_boundaries is None:
+        mode = st.radio(
+            "Save",
+            ["replace", "add"],
+            format_func={
+                "replace": "only these claims",
+                "add": "these claims and the built-in ones",
+            }.__getitem__,
+            horizontal=True,
+        )
+    name = st.text_input("Name", max_chars=120, placeholder="e.g. NRF statements, Sept. 2022")
+    description = st.text_area("Description (optional)", max_chars=2000)
+    saved_by = st.text_input("Your name (optional)", max_chars=120)
+    submitted = st.form_submit_button("Save dataset", type="primary")
+if submitted:
+    to_save = as_dataset(mode)
+    saving = f"Saving {len(to_save.claims):,} claims…"
+    bar = st.progress(0.0, text=saving)
+    try:
+        info = datastore.save(
+            to_save,
+            name=name,
+            description=description,
+            saved_by=saved_by,
+            aliases=aliases,
+            progress=lambda done: bar.progress(
+                done, text=f"Saving {len(to_save.claims):,} claims…"
+            ),
+        )
+    except SaveRefused as error:
+        bar.empty()
+        st.error(f"Not saved: {md(str(error))}.")
+    except Exception as error:  # the database went away mid-save: nothing was written
+        bar.empty()
+        st.error(
+            f"Not saved: the store failed ({md(type(error).__name__)}: {md(str(error)[:300])}). "
+            "Nothing was written; try again."
+        )
+    else:
+        state.show_dataset(info.slug)
+        st.switch_page("pages/map.py")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -37,10 +39,11 @@ from geo.dataset import Dataset, load_dataset
 from geo.places import Place, PlaceRegistry
 from geo.problems import Problem
 from geo.sources import SOURCE_COLUMNS, validate_sources
+from geo.viewstate import BUILTIN_DATASET
 from store import schema
 from store.config import describe
 
-BUILTIN = "builtin"
+BUILTIN = BUILTIN_DATASET
 BUILTIN_LABEL = "built-in data"
 # Claims written or read per statement: large enough that per-statement costs vanish,
 # small enough that one batch's Python objects stay a few tens of MB.
@@ -539,15 +542,19 @@ def _typed_piece(rows: list[sa.Row]) -> pd.DataFrame:
     piece: dict[str, object] = {}
     for name, values in zip(CLAIM_FIELDS, columns, strict=True):
         if name in ("date_start", "date_end"):
-            piece[name] = pd.to_datetime(pd.Series(values, dtype=str), format="%Y-%m-%d").astype(
-                "datetime64[s]"
-            )
+            # NumPy reads ISO dates itself, far faster than a parser per cell.
+            piece[name] = np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
         elif name == "row":
-            piece[name] = pd.Series(values, dtype="int64")
+            piece[name] = np.array(values, dtype="int64")
         elif name in CATEGORY_COLUMNS:
-            piece[name] = pd.Series(values, dtype="string").astype("category")
+            # Few distinct values: factorised as Python objects, and only the distinct
+            # ones made pandas strings.
+            codes, uniques = pd.factorize(np.array(values, dtype=object))
+            piece[name] = pd.Categorical.from_codes(
+                codes, dtype=pd.CategoricalDtype(pd.Index(uniques, dtype="string"))
+            )
         else:
-            piece[name] = pd.Series(values, dtype="string")
+            piece[name] = pd.array(values, dtype="string")
     return pd.DataFrame(piece, columns=list(CLAIM_FIELDS))
 
 
@@ -556,8 +563,7 @@ def _read_boundaries(
 ) -> tuple[gpd.GeoDataFrame, str, dict[str, Any], PlaceRegistry]:
     b = schema.boundary_sets
     row = conn.execute(sa.select(b.c.geojson, b.c.meta_json).where(b.c.sha256 == sha256)).one()
-    features = json.loads(row.geojson)["features"]
-    boundaries = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")[
+    boundaries = gpd.read_file(io.BytesIO(row.geojson.encode("utf-8")))[
         ["code", "name", "geometry"]
     ]
     p = schema.boundary_places

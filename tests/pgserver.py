@@ -48,6 +48,8 @@ def _free_port() -> int:
 class Server:
     port: int
     folder: Path
+    bin_dir: Path
+    owner: str | None
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"
@@ -61,6 +63,18 @@ class Server:
         ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        self._ctl("-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
+
+    def stop(self) -> None:
+        """Stop the server at once, as a crash or a lost network would."""
+        self._ctl("-m", "immediate", "-w", "stop")
+
+    def _ctl(self, *args: str) -> None:
+        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), *args]
+        subprocess.run(_as_owner(command, self.owner), check=True, capture_output=True)
 
 
 def _as_owner(command: list[str], owner: str | None) -> list[str]:
@@ -81,52 +95,23 @@ def running_postgres() -> Iterator[Server]:
         if owner:
             entry = pwd.getpwnam(owner)
             os.chown(folder, entry.pw_uid, entry.pw_gid)
-        data = folder / "data"
-        port = _free_port()
-        subprocess.run(
-            _as_owner(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    USER,
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--locale=C",
-                ],
-                owner,
-            ),
-            check=True,
-            capture_output=True,
-        )
-        options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c full_page_writes=off"
-        subprocess.run(
-            _as_owner(
-                [
-                    str(bin_dir / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-o",
-                    options,
-                    "-l",
-                    str(folder / "server.log"),
-                    "-w",
-                    "start",
-                ],
-                owner,
-            ),
-            check=True,
-            capture_output=True,
-        )
+        initdb = [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(folder / "data"),
+            "-U",
+            USER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+        ]
+        subprocess.run(_as_owner(initdb, owner), check=True, capture_output=True)
+        server = Server(_free_port(), folder, bin_dir, owner)
+        server.start()
         try:
-            yield Server(port, folder)
+            yield server
         finally:
-            subprocess.run(
-                _as_owner(
-                    [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], owner
-                ),
-                capture_output=True,
-            )
+            with contextlib.suppress(subprocess.CalledProcessError):
+                server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -53,9 +53,10 @@ def test_warm_up_fills_the_shared_data_cache_and_declares_no_component() -> None
     script = """
 import json, sys
 from dashboard import state, warmup
+from store.core import Store
 calls = []
-real = state.load_dataset
-state.load_dataset = lambda *a, **k: calls.append(1) or real(*a, **k)
+real = Store.load
+Store.load = lambda self, *a, **k: calls.append(1) or real(self, *a, **k)
 warmup.warm_up()
 by_warm_up = len(calls)
 first = state.dataset()

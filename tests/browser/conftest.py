@@ -48,6 +48,7 @@ from tests.browser.mapui import (
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
 DATA_DIR_ENV = "CLAIMS_MAP_DATA_DIR"
+DATABASE_URL_ENV = "CLAIMS_MAP_DATABASE_URL"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -109,12 +110,19 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def _running_app(log: Path, data_dir: Path | None = None) -> Iterator[str]:
-    """Run ``streamlit run app.py`` from the repo root on a free port; yield its base URL."""
+def _running_app(
+    log: Path, data_dir: Path | None = None, database_url: str | None = None
+) -> Iterator[str]:
+    """Run ``streamlit run app.py`` from the repo root on a free port; yield its base URL.
+
+    The app keeps its store at ``database_url``: by default a SQLite file of its own
+    beside the log, so that apps on different data folders never share a built-in copy.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != DATA_DIR_ENV}
     if data_dir is not None:
         env[DATA_DIR_ENV] = str(data_dir)
+    env[DATABASE_URL_ENV] = database_url or f"sqlite:///{log.parent / f'store-{port}.db'}"
     command = [
         sys.executable,
         "-m",

@@ -1,0 +1,192 @@
+"""The app's way to the shared store: opened once per process, polled for changes, and
+answered for when it cannot be reached.
+
+Every app process opens the store at ``CLAIMS_MAP_DATABASE_URL`` (default: a SQLite file
+in the user's data folder) and fills it from the data folder on first start. Other
+processes' saves are seen through the store's version, read at most once a second per
+process; the list of datasets and each dataset are read again only when it changes.
+
+When the store cannot be reached (a PostgreSQL server down, at start-up or later), every
+function here answers as if there were only the built-in data, and :func:`problem` says
+why; the next call after :data:`RETRY_S` seconds tries again, so the app recovers by
+itself once the server is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+import streamlit as st
+
+from dashboard.lasting import lasting
+from geo.dataset import Dataset
+from geo.paths import active_data_dir
+from store import BUILTIN, DatasetInfo, Store, StoreError, open_store
+from store.config import database_url, describe
+
+_LOGGER = logging.getLogger(__name__)
+RETRY_S = 5.0
+# How stale this process's idea of the store may be: a dataset saved on another process
+# is listed here within this many seconds.
+POLL_S = 1.0
+
+# The last failure (message, when), shared by every session of this process.
+_health: dict[str, object] = lasting("store_health", dict)
+_health_lock: threading.Lock = lasting("store_health_lock", threading.Lock)
+# The list of datasets as last read from each store (see :func:`datasets`).
+_last_listed: dict[str, list[DatasetInfo]] = lasting("store_last_listed", dict)
+# Errors that mean "the database did not answer", as opposed to a bug of ours.
+_UNREACHABLE = (StoreError, sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+@st.cache_resource(show_spinner="Opening the claims store…")
+def _opened(url: str, data_dir: str) -> Store:
+    # Not cached when it raises: the next call tries again.
+    from pathlib import Path
+
+    opened = open_store(url)
+    opened.sync_builtin(Path(data_dir))
+    return opened
+
+
+def _failed(error: Exception) -> None:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, sa.exc.DBAPIError) and error.orig is not None:
+        reason = str(error.orig).strip().splitlines()[0]
+    message = (
+        reason
+        if isinstance(error, StoreError)
+        else f"the claims store at {describe(database_url())} stopped answering ({reason})"
+    )
+    with _health_lock:
+        if _health.get("message") != message:
+            _LOGGER.warning("claims store unavailable: %s", message)
+        _health["message"] = message
+        _health["at"] = time.monotonic()
+
+
+def problem() -> str | None:
+    """Why the store cannot be used right now, or None when it can."""
+    return _health.get("message")  # type: ignore[return-value]
+
+
+def store() -> Store | None:
+    """The store, or None while it cannot be reached (see :func:`problem`)."""
+    failed_at = _health.get("at")
+    if isinstance(failed_at, float) and time.monotonic() - failed_at < RETRY_S:
+        return None
+    try:
+        opened = _opened(database_url(), str(active_data_dir()))
+        if failed_at is not None:
+            opened.version()  # it failed before: make sure it answers again
+    except _UNREACHABLE as error:
+        _failed(error)
+        return None
+    with _health_lock:
+        _health.pop("message", None)
+        _health.pop("at", None)
+    return opened
+
+
+@st.cache_data(ttl=POLL_S, show_spinner=False, max_entries=1)
+def _version(url: str) -> int:
+    opened = store()
+    if opened is None:
+        raise StoreError("unavailable")
+    return opened.version()
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _listed(url: str, version: int) -> list[DatasetInfo]:
+    opened = store()
+    if opened is None:
+        raise StoreError("unavailable")
+    return opened.datasets()
+
+
+def datasets() -> list[DatasetInfo]:
+    """Every stored dataset, built-in first.
+
+    While the store cannot be reached: the list as last read, so that a dataset this
+    process has loaded stays on its viewers' screens (the others cannot be loaded).
+    """
+    url = database_url()
+    known: dict[str, list[DatasetInfo]] = _last_listed
+    if store() is None:
+        return known.get(url, [])
+    try:
+        listed = _listed(url, _version(url))
+    except _UNREACHABLE as error:
+        if not isinstance(error, StoreError):
+            _failed(error)
+        return known.get(url, [])
+    known[url] = listed
+    return listed
+
+
+def find(slug: str) -> DatasetInfo | None:
+    return next((d for d in datasets() if d.slug == slug), None)
+
+
+@st.cache_resource(show_spinner="Loading the dataset…", max_entries=6)
+def _load(url: str, slug: str, dataset_id: int, revision: int) -> Dataset:
+    # Keyed by id and revision: a dataset replaced or saved again is read afresh.
+    opened = store()
+    if opened is None:
+        raise StoreError("unavailable")
+    return opened.load(slug)
+
+
+def load(slug: str) -> Dataset | None:
+    """The stored dataset ``slug``; None if there is none or the store cannot be reached."""
+    info = find(slug)
+    if info is None:
+        return None
+    try:
+        return _load(database_url(), slug, info.id, info.revision)
+    except KeyError:  # deleted since the list was read
+        return None
+    except _UNREACHABLE as error:
+        if not isinstance(error, StoreError):
+            _failed(error)
+        return None
+
+
+def save(data: Dataset, **details: Any) -> DatasetInfo:
+    """Save ``data`` (see :meth:`store.Store.save`) and list it in this process at once.
+
+    Raises :class:`store.SaveRefused` for a save against the rules, :class:`StoreError`
+    while the store cannot be reached; nothing is written then.
+    """
+    opened = store()
+    if opened is None:
+        raise StoreError(problem() or "the claims store cannot be reached")
+    try:
+        info = opened.save(data, **details)
+    except _UNREACHABLE as error:
+        if not isinstance(error, StoreError):
+            _failed(error)
+        raise
+    _version.clear()  # other processes see it within POLL_S; this one now
+    return info
+
+
+def boundary_geojson(sha256: str) -> str | None:
+    """A stored boundary set's GeoJSON by its hash, for a map frame served by this process."""
+    opened = store()
+    if opened is None:
+        return None
+    try:
+        return opened.boundary_geojson(sha256)
+    except _UNREACHABLE as error:
+        _failed(error)
+        return None
+
+
+def builtin() -> Dataset | None:
+    """The store's copy of the built-in data, or None while the store cannot be reached."""
+    return load(BUILTIN)

@@ -1,0 +1,156 @@
+"""The app on the shared store, through AppTest: saving, the picker, links, an absent server."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import store
+from dashboard import datastore
+from store.config import DATABASE_URL_ENV
+from tests import pgserver
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+ACLED = ROOT / "tests" / "corpus" / "acled_afghanistan.csv"
+
+
+@pytest.fixture
+def own_store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The app's store for this test alone (SQLite, then a real PostgreSQL server)."""
+    monkeypatch.setenv(DATABASE_URL_ENV, store_url)
+    return store_url
+
+
+def text_of(at: AppTest) -> str:
+    """The page's text, with Markdown's escapes taken out."""
+    return _unescaped(
+        "\n".join(
+            [m.value for m in at.markdown]
+            + [c.value for c in at.caption]
+            + [w.value for w in at.warning]
+            + [e.value for e in at.error]
+        )
+    )
+
+
+def _unescaped(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def save_acled_upload(name: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/your_data.py").run()
+    at.file_uploader(key="claims_upload").upload(ACLED.name, ACLED.read_bytes(), "text/csv")
+    at.run()
+    next(t for t in at.text_input if t.label == "Name").input(name)
+    next(t for t in at.text_input if t.label.startswith("Your name")).input("Tester")
+    next(b for b in at.button if b.label == "Save dataset").click().run()
+    return at
+
+
+def test_a_saved_upload_is_listed_and_a_link_opens_it_for_anyone(own_store: str) -> None:
+    at = save_acled_upload("ACLED test export")
+    assert not at.exception
+    # The saver now sees the saved dataset on the map, and the link names it.
+    assert "**5 of 5 claims shown**" in text_of(at)
+    assert at.query_params["dataset"] == "acled-test-export"
+    saved = store.open_store(own_store).find("acled-test-export")
+    assert (saved.name, saved.saved_by, saved.claim_count) == ("ACLED test export", "Tester", 5)
+
+    # Another user, in another session, with the link and a filter.
+    other = AppTest.from_file(APP, default_timeout=90)
+    other.query_params.update({"dataset": "acled-test-export", "type": "attack"})
+    other.run()
+    assert not other.exception
+    assert "**3 of 5 claims shown**" in text_of(other)
+    assert "7 rows rejected on loading" in text_of(other)  # the load report is kept
+    picker = other.selectbox(key="dataset")
+    assert picker.value == "acled-test-export"
+    assert picker.options == ["Built-in data (45 claims)", "ACLED test export (5 claims)"]
+
+    # Picking the built-in data in the sidebar switches back; the link follows.
+    picker.select("builtin").run()
+    assert "dataset" not in other.query_params
+    assert "of 45 claims shown" in text_of(other)
+
+
+def test_a_name_already_taken_is_refused_on_the_page(own_store: str) -> None:
+    assert not save_acled_upload("Same name").exception
+    at = save_acled_upload("Same name")
+    assert not at.exception
+    assert any("already exists; choose another name" in e.value for e in at.error)
+    assert [d.name for d in store.open_store(own_store).datasets()] == [
+        "built-in data",
+        "Same name",
+    ]
+
+
+def test_a_link_to_a_dataset_that_is_gone_says_so(own_store: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update({"dataset": "deleted-long-ago", "actor": "Taliban"})
+    at.run()
+    assert not at.exception
+    assert "no saved dataset has that name" in text_of(at)
+    assert "showing the built-in data instead" in text_of(at)
+    assert "claims shown" in text_of(at)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_server_shows_the_builtin_data_with_a_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port = _closed_port()
+    monkeypatch.setenv(DATABASE_URL_ENV, f"postgresql+psycopg://claims:pw@127.0.0.1:{port}/x")
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    warning = _unescaped("\n".join(w.value for w in at.warning))
+    assert f"127.0.0.1:{port}" in warning and "cannot be reached" in warning
+    assert "Showing the built-in data from the project's files meanwhile" in warning
+    assert "pw" not in warning.replace("postgresql", "")
+    assert "of 45 claims shown" in text_of(at)
+
+
+def test_the_app_recovers_when_the_server_comes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if pgserver.binaries() is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    monkeypatch.setattr(datastore, "RETRY_S", 0.0)
+    with pgserver.running_postgres() as server:
+        url = server.create_database("recovery")
+        monkeypatch.setenv(DATABASE_URL_ENV, url)
+        at = save_acled_upload("Before the outage")
+        assert not at.exception and not at.warning
+
+        server.stop()
+        time.sleep(datastore.POLL_S + 0.2)  # the store is polled at most once a second
+        at.switch_page("pages/map.py").run()
+        assert not at.exception
+        warning = _unescaped("\n".join(w.value for w in at.warning))
+        assert "stopped answering" in warning
+        assert "What was already loaded stays on screen" in warning
+        assert "**5 of 5 claims shown**" in text_of(at)
+        # A new visitor gets the built-in data this process had loaded, and the warning.
+        fresh = AppTest.from_file(APP, default_timeout=90).run()
+        assert "stopped answering" in _unescaped(fresh.warning[0].value)
+        assert "of 45 claims shown" in text_of(fresh)
+
+        server.start()
+        at.run()
+        assert not at.exception
+        assert not at.warning
+        other = AppTest.from_file(APP, default_timeout=90)
+        other.query_params["dataset"] = "before-the-outage"
+        other.run()
+        assert "**5 of 5 claims shown**" in text_of(other)
