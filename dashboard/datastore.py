@@ -144,6 +144,11 @@ def _load(url: str, slug: str, dataset_id: int, revision: int) -> Dataset:
 def load(slug: str) -> Dataset | None:
     """The stored dataset ``slug``; None if there is none or the store cannot be reached."""
     info = find(slug)
+    if info is None and store() is not None:
+        # A link to a dataset saved on another process a moment ago: look again now
+        # rather than wait for the next poll.
+        _version.clear()
+        info = find(slug)
     if info is None:
         return None
     try:

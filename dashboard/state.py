@@ -41,6 +41,8 @@ _URL_READ = "_url_read"
 # widget values; session persistence keeps the sidebar's view across it.
 PERSIST = "session"
 _URL_NOTES = "_url_notes"
+# The first and last dates of the data the date window was last drawn for.
+_BOUNDS = "_date_bounds"
 
 AS_OF_LABELS = {
     "cumulative": "claimed at any time up to this date",
@@ -186,6 +188,7 @@ def read_context(data: Dataset) -> Context:
     """
     _read_url_once(data)
     lo, hi = data.date_bounds
+    _follow_date_bounds(lo, hi)
     _keep_only_available(data.filter_options, data)
     as_of_on = bool(st.session_state.get(AS_OF_ON))
     if as_of_on and not lo <= st.session_state.get(AS_OF, hi) <= hi:
@@ -302,6 +305,15 @@ def _dataset_picker() -> None:
             f"Showing {md(user.label)}, not saved: only this browser tab sees it. "
             "Save it on the Your data page, or pick a dataset above."
         )
+
+
+def _follow_date_bounds(lo: dt.date, hi: dt.date) -> None:
+    """After a switch to other data, a window that spanned all the old data spans the new."""
+    previous = st.session_state.get(_BOUNDS)
+    dates = st.session_state.get(DATES)
+    if previous is not None and previous != (lo, hi) and tuple(dates or ()) == previous:
+        st.session_state[DATES] = (lo, hi)
+    st.session_state[_BOUNDS] = (lo, hi)
 
 
 def _keep_only_available(opts: Options, data: Dataset) -> None:

@@ -60,6 +60,8 @@ def test_a_saved_upload_is_listed_and_a_link_opens_it_for_anyone(own_store: str)
     # The saver now sees the saved dataset on the map, and the link names it.
     assert "**5 of 5 claims shown**" in text_of(at)
     assert at.query_params["dataset"] == "acled-test-export"
+    # The date window spans the new data, as it spanned the old: no dates in the link.
+    assert "from" not in at.query_params and "to" not in at.query_params
     saved = store.open_store(own_store).find("acled-test-export")
     assert (saved.name, saved.saved_by, saved.claim_count) == ("ACLED test export", "Tester", 5)
 

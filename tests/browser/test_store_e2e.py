@@ -1,0 +1,125 @@
+"""Two app processes on one real PostgreSQL server: a dataset saved on one opens on the other."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import _running_app
+from tests.browser.mapui import (
+    REPO,
+    Tab,
+    artifact,
+    choose_in_multiselect,
+    fills,
+    nav_link,
+    open_app,
+    sidebar,
+    view_count,
+    wait_for_map,
+    wait_for_new_view,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+ACLED = REPO / "tests" / "corpus" / "acled_afghanistan.csv"
+# Where the upload's five claims are, and two provinces with claims only in the built-in data.
+WITH_CLAIMS = ("AF-HEL", "AF-KAB", "AF-SAR")
+BUILTIN_ONLY = ("AF-PAN", "AF-KAP")
+
+
+@pytest.fixture(scope="module")
+def two_processes(
+    chromium: Path, pg_server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """Two ``streamlit run app.py`` processes sharing one PostgreSQL database."""
+    url = pg_server.create_database("two_processes")
+    folder = tmp_path_factory.mktemp("two-processes")
+    with (
+        _running_app(folder / "first.log", database_url=url) as first,
+        _running_app(folder / "second.log", database_url=url) as second,
+    ):
+        yield first, second
+
+
+def save_acled_as(page: Page, name: str) -> None:
+    nav_link(page, "Your data").click()
+    page.wait_for_url(re.compile(r"/your_data$"))
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Claims table")
+    uploader.locator('input[type="file"]').set_input_files(ACLED)
+    expect(page.get_by_text(re.compile(r"^5 of 12 rows loaded$"))).to_be_visible()
+    wait_idle(page)
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Your name (optional)").fill("Analyst A")
+    page.get_by_role("button", name="Save dataset").click()
+
+
+def dataset_options(page: Page, typed: str) -> list[str]:
+    """The Dataset picker's choices that match ``typed``, as its list shows them."""
+    wait_idle(page)
+    box = sidebar(page).get_by_role("combobox", name="Dataset", exact=True)
+    box.click()
+    box.fill(typed)
+    page.wait_for_timeout(500)  # the list filters as one types; an empty one shows nothing
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return options
+
+
+def test_a_dataset_saved_on_one_process_opens_from_its_link_on_the_other(
+    tab: Tab, browser, two_processes: tuple[str, str]
+) -> None:
+    first, second = two_processes
+    # A colleague already has the second process open, on the built-in data.
+    colleague = browser.new_page()
+    colleague_frame = open_app(colleague, f"{second}/")
+    assert dataset_options(colleague, "Built") == ["Built-in data (45 claims)"]
+    assert dataset_options(colleague, "Helmand") == ["No results"]
+
+    page = tab.page
+    open_app(page, f"{first}/")
+    save_acled_as(page, "Helmand and Kabul, May 2022")
+    frame = wait_for_map(page)
+    page.wait_for_url(re.compile(r"dataset=helmand-and-kabul-may-2022"))
+    saved_at = time.monotonic()
+    on_first = fills(frame)
+    link = page.url
+    page.screenshot(path=artifact("store-first-process-after-save"))
+
+    # The link, on the other process: the same dataset, the same colours.
+    other = browser.new_page()
+    other_frame = open_app(other, link.replace(first, second))
+    expect(other.get_by_text(re.compile(r"5 of 5 claims shown"))).to_be_visible()
+    assert fills(other_frame) == on_first
+    empty = on_first["AF-PAN"]
+    assert all(on_first[c] != empty for c in WITH_CLAIMS)
+    assert all(on_first[c] == empty for c in BUILTIN_ONLY)
+    other.screenshot(path=artifact("store-second-process-permalink"))
+
+    # The colleague's open page lists it without a restart, within two seconds.
+    time.sleep(max(0.0, saved_at + 1.5 - time.monotonic()))
+    views = view_count(colleague_frame)
+    choose_in_multiselect(colleague, "Actor (who the claim is about)", "Taliban")
+    wait_for_new_view(colleague_frame, views)
+    assert time.monotonic() - saved_at < 2.0 + 5.0  # the rerun itself may take a moment
+    assert dataset_options(colleague, "Helmand") == ["Helmand and Kabul, May 2022 (5 claims)"]
+    colleague.close()
+    other.close()
+    tab.assert_clean()
+
+
+def test_a_link_to_a_deleted_dataset_says_so_on_any_process(
+    tab: Tab, two_processes: tuple[str, str]
+) -> None:
+    _, second = two_processes
+    page = tab.page
+    open_app(page, f"{second}/?dataset=no-such-dataset")
+    expect(page.get_by_text(re.compile("no saved dataset has that name"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"of 45 claims shown"))).to_be_visible()
+    tab.assert_clean()
