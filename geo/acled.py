@@ -28,6 +28,8 @@ country, rows with an unreadable date or time_precision, and rows without an eve
 
 >>> claim_type_for("Battles", "Armed clash"), claim_type_for("Protests", "Peaceful protest")
 ('attack', None)
+>>> claim_type_for("Battles", "Non-state actor overtakes territory")
+'control'
 """
 
 from __future__ import annotations
@@ -105,11 +107,13 @@ FIELD_SOURCES: dict[str, str] = {
 ANY_OTHER = "(any other)"
 # (event type, sub-event type) -> (claim type, the column holding the claim's actor), or
 # None when no claim type of geo.vocab fits. The reasons are in docs/acled.md, whose table
-# a test keeps equal to this one.
+# a test keeps equal to this one. Territory changing hands is "control" by whoever took it:
+# ACLED records the actor that carries out an event as actor1, and in "Government regains
+# territory" and "Non-state actor overtakes territory" the event is the taking.
 SUB_EVENT_CLAIMS: dict[tuple[str, str], tuple[str, str] | None] = {
     ("Battles", "Armed clash"): ("attack", "actor1"),
-    ("Battles", "Government regains territory"): ("attack", "actor1"),
-    ("Battles", "Non-state actor overtakes territory"): ("attack", "actor1"),
+    ("Battles", "Government regains territory"): ("control", "actor1"),
+    ("Battles", "Non-state actor overtakes territory"): ("control", "actor1"),
     ("Battles", ANY_OTHER): ("attack", "actor1"),
     ("Explosions/Remote violence", "Chemical weapon"): ("attack", "actor1"),
     ("Explosions/Remote violence", "Air/drone strike"): ("attack", "actor1"),
@@ -184,7 +188,7 @@ _CONVERTED = _converted_summary()
 def conversion_for(event_type: str, sub_event_type: str) -> tuple[str, str] | None:
     """(claim type, actor column) for an ACLED event's types, or None when none fits.
 
-    >>> conversion_for("Strategic developments", "Non-violent transfer of territory")
+    >>> conversion_for("Battles", "Government regains territory")
     ('control', 'actor1')
     >>> conversion_for("battles", ""), conversion_for("Riots", "Mob violence")
     (('attack', 'actor1'), None)

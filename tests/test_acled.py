@@ -127,7 +127,8 @@ def test_dates_widen_with_time_precision(date, precision, start, end, term) -> N
 @pytest.mark.parametrize(
     ("event_type", "sub_event_type", "claim_type"),
     [
-        ("Battles", "Government regains territory", "attack"),
+        ("Battles", "Government regains territory", "control"),
+        ("Battles", "Non-state actor overtakes territory", "control"),
         ("Battles", "Armed clash", "attack"),
         ("Battles", "", "attack"),
         ("Protests", "Excessive force against protesters", None),
@@ -184,13 +185,48 @@ def test_the_table_covers_the_codebooks_sub_event_types_with_known_claim_types()
     assert {a for _, a in converted} == {FIELD_SOURCES["actor"]}
 
 
+def test_territory_taken_is_control_by_whoever_took_it() -> None:
+    result = convert(
+        event(
+            1,
+            sub_event_type="Non-state actor overtakes territory",
+            actor1="Test Group A",
+            actor2="Test State Forces",
+            notes="",
+        ),
+        event(
+            2,
+            sub_event_type="Government regains territory",
+            actor1="Test State Forces",
+            actor2="Test Group A",
+        ),
+    )
+    assert result.claims[["claim_type", "actor"]].to_numpy().tolist() == [
+        ["control", "Test Group A"],
+        ["control", "Test State Forces"],
+    ]
+    assert result.claims["summary"].iloc[0] == (
+        "Non-state actor overtakes territory: Test Group A vs Test State Forces in Test Village"
+    )
+    load = validate_claims(
+        result.claims,
+        places=load_place_registry(),
+        source_ids=set(result.sources["source_id"]),
+        row_numbers=result.claim_row_numbers,
+    )
+    assert load.errors == [] and list(load.claims["claim_type"]) == ["control", "control"]
+
+
 def test_event_without_a_claim_type_is_reported_not_invented() -> None:
     result = convert(event(1, event_type="Riots", sub_event_type="Mob violence"))
     assert result.claims.empty and result.sources.empty
     (problem,) = result.problems
     assert (problem.row, problem.column, problem.value) == (2, "event_type", "Riots")
     assert "has no claim type in this dashboard's vocabulary" in problem.message
-    assert "Converted are: Battles (as attack); Explosions/Remote violence (as attack);" in (
+    assert "Converted are: Battles: Armed clash and any other sub-event type (as attack), " in (
+        problem.message
+    )
+    assert "Government regains territory and Non-state actor overtakes territory (as control)" in (
         problem.message
     )
 
