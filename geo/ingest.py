@@ -337,7 +337,7 @@ def _detect_and_decode(name: str, data: bytes) -> tuple[str, str, list[str]]:
     if data.startswith(_UTF8_BOM):
         try:
             # Not "utf-8-sig": its errors count bytes from after the mark.
-            return data[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig", notes
+            text = data[len(_UTF8_BOM) :].decode("utf-8")
         except UnicodeDecodeError as error:
             at = error.start + len(_UTF8_BOM)
             raise UnreadableFile(
@@ -346,10 +346,15 @@ def _detect_and_decode(name: str, data: bytes) -> tuple[str, str, list[str]]:
                 "encodings. Choose the text encoding to read it with, or save it again as "
                 "CSV UTF-8."
             ) from error
+        notes.append(f"read as {charsets.label('utf-8-sig')}")
+        return text, "utf-8-sig", notes
     try:
-        return data.decode("utf-8"), "utf-8", notes
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        notes.append(f"read as {charsets.label('utf-8')}")
+        return text, "utf-8", notes
     detection = charsets.detect_single_byte(data)
     for candidate in (detection.encoding, *detection.others):
         try:

@@ -385,12 +385,15 @@ LATIN1_ROWS = two_claims(*WESTERN_LATIN1)
 WESTERN_1252_ROWS = two_claims(*WESTERN_1252)
 
 
-@case("claims_dari_utf8.csv", reads_back(DARI_ROWS, "utf-8"))
+@case("claims_dari_utf8.csv", reads_back(DARI_ROWS, "utf-8", "read as UTF-8"))
 def _() -> bytes:
     return utf8(table(DARI_ROWS))
 
 
-@case("claims_dari_utf8_bom.csv", reads_back(DARI_ROWS, "utf-8-sig"))
+@case(
+    "claims_dari_utf8_bom.csv",
+    reads_back(DARI_ROWS, "utf-8-sig", "read as UTF-8 (with a byte-order mark)"),
+)
 def _() -> bytes:
     return b"\xef\xbb\xbf" + utf8(table(DARI_ROWS))
 
