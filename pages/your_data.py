@@ -102,6 +102,8 @@ extra_sources = None
 if sources_file is not None:
     try:
         read = read_table_bytes(sources_file.name, sources_file.getvalue())
+        for warning in read.warnings:
+            st.warning(md(warning))
         sources_load = validate_sources(read.frame, read.row_numbers)
         extra_sources = sources_load.sources.astype(str)
         st.caption(f"{len(extra_sources)} sources loaded from {md(sources_file.name)}.")
