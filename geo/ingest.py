@@ -456,8 +456,8 @@ def _garbled_warnings(text: str, encoding: str, chosen: bool) -> list[str]:
     else:
         advice = (
             f"It was read as {charsets.short_label(encoding)}; if that is wrong, choose the "
-            "file's text encoding (Excel saves Dari and Pashto as Windows-1256 unless told to "
-            "save as CSV UTF-8)."
+            "file's text encoding (Excel's plain CSV on a Windows set up for Dari or Pashto is "
+            "Windows-1256; its CSV UTF-8 avoids the question)."
         )
     return [f"Some text looks garbled: {found.describe()}. {advice}"]
 

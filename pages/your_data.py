@@ -161,8 +161,8 @@ def encoding_picker(detected: str | None) -> None:
         key=ENCODING,
         help="Which encoding the file's text is in. The detected one is right for most files; "
         "if letters look wrong (for instance Dari shown as accented Latin letters), pick the "
-        "one the file was saved in: Excel saves Dari and Pashto as Windows-1256 unless told to "
-        "save as CSV UTF-8.",
+        "one the file was saved in: Excel's plain CSV on a Windows set up for Dari or Pashto "
+        "is Windows-1256. Saving as CSV UTF-8 avoids the question.",
     )
 
 

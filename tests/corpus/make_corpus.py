@@ -304,8 +304,8 @@ PASHTO = {
     "summary": "ازمایښتي ادعا ۲: ټول ځواکونه څو ورځې وروسته ړنګ شول، نوۍ اډه جوړه شوه؛ وګورئ.",
 }
 # Windows-1256 holds the Arabic letters and the Persian پ چ ژ گ ک, but not the Farsi yeh ی:
-# Dari saved in it has the Arabic yeh ي instead, as here. Of the letters only Pashto has it
-# holds just ئ, and it has no Persian digits; so this text leaves those out.
+# this text has the Arabic yeh ي in its place. Of the letters only Pashto has it holds just
+# ئ, and it has no Persian digits; so this text leaves those out.
 DARI_1256 = {
     "claimant": "سخنگوي جبهه مقاومت ملي",
     "actor": "طالبان",
