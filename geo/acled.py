@@ -5,8 +5,8 @@ claim *reported* by those sources. How each claim field is filled:
 
 - claim_id: "ACLED-" + event_id_cnty
 - claimant: source (who reported the event); "ACLED" if it is empty
-- actor: actor1
-- claim_type: from event_type and sub_event_type, by the table below
+- actor: the column :data:`SUB_EVENT_CLAIMS` names, actor1 for every converted event
+- claim_type: from event_type and sub_event_type, by :data:`SUB_EVENT_CLAIMS`
 - province: admin1, matched to a province by the usual checks (never guessed)
 - place: location and admin2, e.g. "Gereshk, Nahr-e Saraj" (a name equal to the other is
   written once)
@@ -20,24 +20,16 @@ claim *reported* by those sources. How each claim field is filled:
 - quote: empty
 - summary: notes on one line; if empty, "sub_event_type: actor1 vs actor2 in location"
 
-Event types and claim types:
-
-| ACLED event type | sub-event type | claim type |
-|---|---|---|
-| Battles | any | attack |
-| Explosions/Remote violence | any | attack |
-| Violence against civilians | any | attack |
-| Strategic developments | Non-violent transfer of territory | control |
-| Strategic developments | Headquarters or base established | presence |
-
-Other events (Protests, Riots, and the strategic developments Agreement, Arrests, Change to
-group/activity, Disrupted weapons use, Looting/property destruction and Other) fit no claim
-type in this dashboard's vocabulary. They are not converted but listed as problems, as are
-rows about another country, rows with an unreadable date or time_precision, and rows
-without an event id.
+Which sub-event types become which claims is :data:`SUB_EVENT_CLAIMS`, one entry per
+sub-event type of ACLED's codebook; docs/acled.md shows the same table with the reasons,
+and a test keeps the two equal. Events that fit no claim type (protests, riots, most
+strategic developments) are not converted but listed as problems, as are rows about another
+country, rows with an unreadable date or time_precision, and rows without an event id.
 
 >>> claim_type_for("Battles", "Armed clash"), claim_type_for("Protests", "Peaceful protest")
 ('attack', None)
+>>> claim_type_for("Battles", "Non-state actor overtakes territory")
+'control'
 """
 
 from __future__ import annotations
@@ -99,7 +91,7 @@ STATUS = "reported"
 FIELD_SOURCES: dict[str, str] = {
     "claim_id": "event_id_cnty",
     "claimant": "source",
-    "actor": "actor1",
+    "actor": "actor1",  # the actor column of every converted sub-event type
     "claim_type": "event_type",
     "province": "admin1",
     "place": "location",
@@ -110,28 +102,48 @@ FIELD_SOURCES: dict[str, str] = {
     "summary": "notes",
 }
 
-_BY_EVENT_TYPE = {
-    "battles": "attack",
-    "explosions/remote violence": "attack",
-    "violence against civilians": "attack",
+# A sub-event type not in ACLED's codebook (a newer one, or a blank cell) under a known
+# event type.
+ANY_OTHER = "(any other)"
+# (event type, sub-event type) -> (claim type, the column holding the claim's actor), or
+# None when no claim type of geo.vocab fits. The reasons are in docs/acled.md, whose table
+# a test keeps equal to this one. Territory changing hands is "control" by whoever took it:
+# ACLED records the actor that carries out an event as actor1, and in "Government regains
+# territory" and "Non-state actor overtakes territory" the event is the taking.
+SUB_EVENT_CLAIMS: dict[tuple[str, str], tuple[str, str] | None] = {
+    ("Battles", "Armed clash"): ("attack", "actor1"),
+    ("Battles", "Government regains territory"): ("control", "actor1"),
+    ("Battles", "Non-state actor overtakes territory"): ("control", "actor1"),
+    ("Battles", ANY_OTHER): ("attack", "actor1"),
+    ("Explosions/Remote violence", "Chemical weapon"): ("attack", "actor1"),
+    ("Explosions/Remote violence", "Air/drone strike"): ("attack", "actor1"),
+    ("Explosions/Remote violence", "Suicide bomb"): ("attack", "actor1"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"): ("attack", "actor1"),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"): ("attack", "actor1"),
+    ("Explosions/Remote violence", "Grenade"): ("attack", "actor1"),
+    ("Explosions/Remote violence", ANY_OTHER): ("attack", "actor1"),
+    ("Violence against civilians", "Sexual violence"): ("attack", "actor1"),
+    ("Violence against civilians", "Attack"): ("attack", "actor1"),
+    ("Violence against civilians", "Abduction/forced disappearance"): ("attack", "actor1"),
+    ("Violence against civilians", ANY_OTHER): ("attack", "actor1"),
+    ("Protests", "Peaceful protest"): None,
+    ("Protests", "Protest with intervention"): None,
+    ("Protests", "Excessive force against protesters"): None,
+    ("Protests", ANY_OTHER): None,
+    ("Riots", "Violent demonstration"): None,
+    ("Riots", "Mob violence"): None,
+    ("Riots", ANY_OTHER): None,
+    ("Strategic developments", "Agreement"): None,
+    ("Strategic developments", "Arrests"): None,
+    ("Strategic developments", "Change to group/activity"): None,
+    ("Strategic developments", "Disrupted weapons use"): None,
+    ("Strategic developments", "Headquarters or base established"): ("presence", "actor1"),
+    ("Strategic developments", "Looting/property destruction"): None,
+    ("Strategic developments", "Non-violent transfer of territory"): ("control", "actor1"),
+    ("Strategic developments", "Other"): None,
+    ("Strategic developments", ANY_OTHER): None,
 }
-_BY_SUB_EVENT_TYPE = {
-    ("strategic developments", "non-violent transfer of territory"): "control",
-    ("strategic developments", "headquarters or base established"): "presence",
-}
-ACLED_EVENT_TYPES = (
-    "Battles",
-    "Explosions/Remote violence",
-    "Violence against civilians",
-    "Protests",
-    "Riots",
-    "Strategic developments",
-)
-_CONVERTED = (
-    "Battles, Explosions/Remote violence and Violence against civilians (as attack); "
-    "Strategic developments: Non-violent transfer of territory (as control) and Headquarters "
-    "or base established (as presence)"
-)
+ACLED_EVENT_TYPES = tuple(dict.fromkeys(event for event, _ in SUB_EVENT_CLAIMS))
 _PRECISIONS = {"1": "day", "2": "week", "3": "month"}
 _WEEK_HALF = dt.timedelta(days=3)
 # Rows converted between progress calls: at some 60 microseconds a row, about 0.1 s.
@@ -147,16 +159,57 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_BY_KEY = {(_key(e), _key(s)): claim for (e, s), claim in SUB_EVENT_CLAIMS.items()}
+
+
+def _converted_summary() -> str:
+    """What is converted, for the message on events that are not: from SUB_EVENT_CLAIMS."""
+    parts = []
+    for event in ACLED_EVENT_TYPES:
+        subs = [(s, c) for (e, s), c in SUB_EVENT_CLAIMS.items() if e == event]
+        by_type: dict[str, list[str]] = {}
+        for sub, claim in subs:
+            if claim is not None:
+                shown = "any other sub-event type" if sub == ANY_OTHER else sub
+                by_type.setdefault(claim[0], []).append(shown)
+        if not by_type:
+            continue
+        if len(by_type) == 1 and all(c is not None for _, c in subs):
+            parts.append(f"{event} (as {next(iter(by_type))})")
+        else:
+            listed = ", ".join(f"{' and '.join(s)} (as {t})" for t, s in by_type.items())
+            parts.append(f"{event}: {listed}")
+    return "; ".join(parts)
+
+
+_CONVERTED = _converted_summary()
+
+
+def conversion_for(event_type: str, sub_event_type: str) -> tuple[str, str] | None:
+    """(claim type, actor column) for an ACLED event's types, or None when none fits.
+
+    >>> conversion_for("Battles", "Government regains territory")
+    ('control', 'actor1')
+    >>> conversion_for("battles", ""), conversion_for("Riots", "Mob violence")
+    (('attack', 'actor1'), None)
+    """
+    event = _key(event_type)
+    found = _BY_KEY.get((event, _key(sub_event_type)))
+    if found is None and (event, _key(sub_event_type)) not in _BY_KEY:
+        found = _BY_KEY.get((event, _key(ANY_OTHER)))
+    return found
+
+
 def claim_type_for(event_type: str, sub_event_type: str) -> str | None:
-    """The claim type for an ACLED event type, or None when none fits honestly.
+    """The claim type for an ACLED event's types, or None when none fits honestly.
 
     >>> claim_type_for(" strategic developments", "Headquarters or base established")
     'presence'
     >>> claim_type_for("Strategic developments", "Arrests") is None
     True
     """
-    event, sub = _key(event_type), _key(sub_event_type)
-    return _BY_SUB_EVENT_TYPE.get((event, sub)) or _BY_EVENT_TYPE.get(event)
+    found = conversion_for(event_type, sub_event_type)
+    return found[0] if found else None
 
 
 def is_acled(columns: Collection[str]) -> bool:
@@ -352,8 +405,8 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
             )
         )
     event_type, sub_event_type = cell("event_type"), cell("sub_event_type")
-    claim_type = claim_type_for(event_type, sub_event_type)
-    if claim_type is None:
+    conversion = conversion_for(event_type, sub_event_type)
+    if conversion is None:
         found.append(problem("event_type", _no_claim_type(event_type, sub_event_type)))
     date: dt.date | None = None
     try:
@@ -369,13 +422,14 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
                 "as ACLED codes it",
             )
         )
-    if found or date is None or precision is None or claim_type is None:
+    if found or date is None or precision is None or conversion is None:
         return found, None
+    claim_type, actor_column = conversion
     start, end = _date_range(date, precision)
     return [], {
         "claim_id": f"ACLED-{event_id}",
         "claimant": cell("source") or "ACLED",
-        "actor": cell("actor1"),
+        "actor": cell(actor_column),
         "claim_type": claim_type,
         "province": cell("admin1"),
         "place": _place(cell("location"), cell("admin2")),

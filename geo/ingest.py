@@ -7,9 +7,13 @@ wrong and how to fix it) or reported row by row in :attr:`TableRead.problems`.
 
 Decisions, shown to users through the messages:
 
-- Encodings: UTF-8 (with or without a byte-order mark), else Windows-1252 (with a note), and
-  UTF-16 when the file starts with a byte-order mark, as Excel's "Unicode Text" export does.
-  UTF-16 without a byte-order mark is refused: it cannot be told apart from binary data.
+- Encodings: UTF-8 (with or without a byte-order mark); UTF-16 with a byte-order mark, as
+  Excel's "Unicode Text" export writes it, or without one when its zero bytes show it (one
+  beside each ASCII character, on the same side throughout; otherwise the file is refused
+  as binary). Anything else is detected among Windows-1252, Windows-1256, ISO-8859-6 and
+  Latin-1 (see :mod:`geo.charsets`), with a note saying which and why; the caller may name
+  the encoding instead. Text that looks garbled (words mixing two scripts, Dari read as
+  Windows-1252, UTF-8 read as Windows-1252) gets a warning in :attr:`TableRead.warnings`.
 - Separators: comma, semicolon, tab or vertical bar, detected from the first lines.
 - A row with more fields than the header is not loaded (a stray separator would shift its
   values into the wrong columns); it is reported and kept in :attr:`TableRead.bad_rows`.
@@ -58,6 +62,7 @@ from openpyxl.utils.cell import (
     range_boundaries,
 )
 
+from geo import charsets
 from geo.acled import is_acled
 from geo.claims import REQUIRED_COLUMNS, ProgressCallback
 from geo.problems import Problem
@@ -83,6 +88,7 @@ _FOREIGN_DELIMITERS = (":", "^", "~", "#", "!", "*", " ")
 _EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
 )
+_UTF8_BOM = b"\xef\xbb\xbf"
 _HOW_TO_SAVE = "Save the table as CSV UTF-8 (.csv) or as an Excel workbook (.xlsx) and upload that."
 
 TableKind = Literal["claims", "acled", "other"]
@@ -112,6 +118,10 @@ class TableRead:
     bad_rows: list[tuple[int, list[str]]] = field(default_factory=list)
     sheet: str | None = None
     header_row: int = 1
+    # For text: the encoding detection chose, which the user may have overridden.
+    detected_encoding: str | None = None
+    # Signs that the text was decoded wrongly (or was garbled before it was saved).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def data_rows(self) -> int:
@@ -142,12 +152,15 @@ def read_table_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
     sheet: str | None = None,
+    encoding: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> TableRead:
     """Read an uploaded CSV or .xlsx file's bytes as a table of text.
 
-    Raises :class:`UnreadableFile` when the file as a whole cannot be used. ``progress``
-    is told the share of the file read every few thousand rows, and 1.0 at the end.
+    Raises :class:`UnreadableFile` when the file as a whole cannot be used. A text file's
+    encoding is detected unless ``encoding`` names one (a Python codec name, e.g. "cp1256");
+    workbooks have none. ``progress`` is told the share of the file read every few
+    thousand rows, and 1.0 at the end.
     """
     if not data.strip():
         size = "0 bytes" if not data else "only blank space"
@@ -166,10 +179,13 @@ def read_table_bytes(
             notes.append(f"{name} is an Excel workbook despite its name; it was read as .xlsx")
         read = _read_xlsx(name, data, sheet, max_bytes, max_rows, notes, progress)
     else:
-        text, encoding, notes = decode_text(name, data)
+        decoded = decode_text(name, data, encoding)
+        notes = decoded.notes
         if name.lower().endswith((".xlsx", ".xls", ".xlsm")):
             notes.append(f"{name} holds plain text despite its name; it was read as CSV")
-        read = _read_csv(name, text, encoding, notes, max_rows, progress)
+        read = _read_csv(name, decoded.text, decoded.encoding, notes, max_rows, progress)
+        read.detected_encoding = decoded.detected
+        read.warnings = decoded.warnings
     if progress is not None:
         progress(1.0)
     return read
@@ -246,13 +262,55 @@ def file_format(name: str, data: bytes) -> Literal["xlsx", "text"]:
     raise UnreadableFile(f"{name} is {what}, not a table. {_HOW_TO_SAVE}")
 
 
-def decode_text(name: str, data: bytes) -> tuple[str, str, list[str]]:
-    """Decode a text table: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252.
+@dataclass
+class DecodedText:
+    """An upload's bytes as text, with the encoding used and what to tell the user."""
 
-    >>> text, encoding, notes = decode_text("t.csv", "a,é".encode("cp1252"))
-    >>> text, encoding, notes[0][:41]
-    ('a,é', 'cp1252', 'read as Windows-1252 because it is not va')
+    text: str
+    encoding: str
+    # What detection chose (equal to ``encoding`` unless the user chose another one), or
+    # None when detection itself fails on the file.
+    detected: str | None
+    notes: list[str] = field(default_factory=list)
+    # Signs that the text is garbled: shown prominently, never only as a note.
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode_text(name: str, data: bytes, encoding: str | None = None) -> DecodedText:
+    """Decode a text table: detected (see :mod:`geo.charsets`) unless ``encoding`` is given.
+
+    UTF-8 and UTF-16 with a byte-order mark are read as such; UTF-16 without one is
+    recognised by its zero bytes; anything else is one of :data:`geo.charsets.CANDIDATES`,
+    chosen by :func:`geo.charsets.detect_single_byte`, with a note saying which and why.
+
+    >>> decoded = decode_text("t.csv", "a,é".encode("cp1252"))
+    >>> decoded.text, decoded.encoding, decoded.notes[0][:41]
+    ('a,é', 'cp1252', 'read as Windows-1252 (Western European), ')
     """
+    if encoding is None:
+        text, used, notes = _detect_and_decode(name, data)
+        detected: str | None = used
+    else:
+        try:
+            detected = _detect_and_decode(name, data)[1]
+        except UnreadableFile:
+            detected = None
+        used = _known_codec(encoding)
+        text = _decode_as(name, data, used)
+        notes = [
+            f"read as {charsets.label(used)}, as chosen"
+            + (f" (detected: {charsets.short_label(detected)})" if detected else "")
+        ]
+    if "\x00" in text or _control_share(text) > 0.01:
+        raise UnreadableFile(
+            f"{name} holds binary data (control characters), not a text table. {_HOW_TO_SAVE}"
+            + ("" if encoding is None else " Or choose another text encoding.")
+        )
+    warnings = _garbled_warnings(text, used, chosen=encoding is not None)
+    return DecodedText(text, used, detected, notes, warnings)
+
+
+def _detect_and_decode(name: str, data: bytes) -> tuple[str, str, list[str]]:
     notes: list[str] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -261,36 +319,147 @@ def decode_text(name: str, data: bytes) -> tuple[str, str, list[str]]:
             raise UnreadableFile(
                 f"{name} starts like UTF-16 text but is not valid UTF-16 ({error}). {_HOW_TO_SAVE}"
             ) from error
-        encoding = "utf-16"
         notes.append("read as UTF-16 text (as Excel's 'Unicode Text' export writes it)")
-    elif b"\x00" in data:
-        raise UnreadableFile(_nul_message(name, data))
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = _decode_or_refuse(name, data, "utf-8-sig")
-    else:
+        return text, "utf-16", notes
+    if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise UnreadableFile(_nul_message(name, data))
         try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = _decode_or_refuse(name, data, "cp1252")
-            notes.append(
-                "read as Windows-1252 because it is not valid UTF-8; check that accented "
-                "letters look right"
-            )
-    if "\x00" in text or _control_share(text) > 0.01:
-        raise UnreadableFile(
-            f"{name} holds binary data (control characters), not a text table. {_HOW_TO_SAVE}"
+            text = data.decode(utf16)
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(_nul_message(name, data)) from error
+        notes.append(
+            f"read as {charsets.label(utf16)} text without a byte-order mark, recognised by "
+            "the zero byte beside each of its plain ASCII characters"
         )
-    return text, encoding, notes
-
-
-def _decode_or_refuse(name: str, data: bytes, encoding: str) -> tuple[str, str]:
+        return text, utf16, notes
+    if data.startswith(_UTF8_BOM):
+        try:
+            # Not "utf-8-sig": its errors count bytes from after the mark.
+            text = data[len(_UTF8_BOM) :].decode("utf-8")
+        except UnicodeDecodeError as error:
+            at = error.start + len(_UTF8_BOM)
+            raise UnreadableFile(
+                f"{name} starts with the mark of UTF-8 text, but byte {at + 1} "
+                f"({_where(data, at)}) is not valid UTF-8: the file may mix two "
+                "encodings. Choose the text encoding to read it with, or save it again as "
+                "CSV UTF-8."
+            ) from error
+        notes.append(f"read as {charsets.label('utf-8-sig')}")
+        return text, "utf-8-sig", notes
     try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as error:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        notes.append(f"read as {charsets.label('utf-8')}")
+        return text, "utf-8", notes
+    detection = charsets.detect_single_byte(data)
+    for candidate in (detection.encoding, *detection.others):
+        try:
+            text = data.decode(candidate)
+        except UnicodeDecodeError as error:
+            # Detection saw a sample; a byte further on can still rule an encoding out.
+            notes.append(
+                f"{charsets.short_label(candidate)} was tried first but cannot decode byte "
+                f"{error.start + 1} ({_where(data, error.start)})"
+            )
+            continue
+        why = detection.why if candidate == detection.encoding else "the next most plausible"
+        notes.append(
+            f"read as {charsets.label(candidate)}, detected because the file is not UTF-8: "
+            f"{why}. If letters look wrong, choose another text encoding."
+        )
+        return text, candidate, notes
+    raise UnreadableFile(  # not reached while the candidates include Latin-1
+        f"{name} is not UTF-8 and none of "
+        + ", ".join(charsets.short_label(c) for c in charsets.CANDIDATES)
+        + f" can decode it. {_HOW_TO_SAVE}"
+    )
+
+
+def _known_codec(encoding: str) -> str:
+    try:
+        return charsets.codec_name(encoding)
+    except LookupError:
         raise UnreadableFile(
-            f"{name} is neither UTF-8 nor Windows-1252 text (byte {error.start} cannot be "
-            f"read), so it is probably not a table. {_HOW_TO_SAVE}"
+            f"{encoding!r} is not a text encoding this page knows; choose one of: "
+            + ", ".join(charsets.ENCODINGS.values())
+        ) from None
+
+
+def _decode_as(name: str, data: bytes, encoding: str) -> str:
+    """The bytes in a chosen encoding, refused with where they do not fit it."""
+    skip = len(_UTF8_BOM) if encoding == "utf-8" and data.startswith(_UTF8_BOM) else 0
+    try:
+        text = data[skip:].decode(encoding)
+    except UnicodeDecodeError as error:
+        at = error.start + skip
+        raise UnreadableFile(
+            f"{name} cannot be read as {charsets.label(encoding)}: byte {at + 1} "
+            f"({_where(data, at, encoding)}) is not valid in it. Choose another "
+            "text encoding, or let it be detected."
         ) from error
+    return text.removeprefix("\ufeff")  # a UTF-16 file's byte-order mark
+
+
+def _where(data: bytes, position: int, encoding: str = "") -> str:
+    """Where a byte is, as a person would look for it.
+
+    >>> _where(b"a\\nb\\nc\\xff", 5)
+    'line 3, 0xFF'
+    """
+    shown = f"0x{data[position]:02X}"
+    if encoding.startswith("utf-16"):
+        return shown  # its lines are not counted in bytes
+    line = data.count(b"\n", 0, position) + 1
+    return f"line {line}, {shown}"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" if the zero bytes say so, else None.
+
+    Each plain ASCII character (letters, digits, separators, line breaks: much of any
+    table) is a zero byte and its own byte in UTF-16; the zero comes second in
+    little-endian, first in big-endian. Binary data has zeros on both sides.
+
+    >>> _utf16_without_bom("a,b\\n".encode("utf-16-le")), _utf16_without_bom(b"a\\x00\\x00b")
+    ('utf-16-le', None)
+    """
+    if len(data) % 2:
+        return None
+    head = data[:65536]
+    zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    # A few characters of the form U+xx00 put a zero on the other side; allow one in a hundred.
+    if zeros_odd >= 0.2 * pairs and zeros_even * 100 <= zeros_odd:
+        return "utf-16-le"
+    if zeros_even >= 0.2 * pairs and zeros_odd * 100 <= zeros_even:
+        return "utf-16-be"
+    return None
+
+
+def _garbled_warnings(text: str, encoding: str, chosen: bool) -> list[str]:
+    """A warning when the decoded text looks garbled, checked on a bounded sample of it."""
+    found = charsets.oddities(charsets.sample(text))
+    if not found.total:
+        return []
+    if encoding.startswith("utf-") and not chosen:
+        # Bytes that are valid UTF-8 or UTF-16 by chance are vanishingly rare: the encoding
+        # is right, and the text was garbled before the file was saved.
+        advice = (
+            f"The file is valid {charsets.short_label(encoding)}, so the garbled text is in "
+            "the file itself and choosing another encoding will not repair it: export it "
+            "again from the original data, as CSV UTF-8."
+        )
+    else:
+        advice = (
+            f"It was read as {charsets.short_label(encoding)}; if that is wrong, choose the "
+            "file's text encoding (Excel's plain CSV on a Windows set up for Dari or Pashto is "
+            "Windows-1256; its CSV UTF-8 avoids the question)."
+        )
+    return [f"Some text looks garbled: {found.describe()}. {advice}"]
 
 
 def _nul_message(name: str, data: bytes) -> str:

@@ -71,6 +71,11 @@ class UploadResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def warnings(self) -> list[str]:
+        """Signs that the file's text was decoded wrongly, to show more plainly than notes."""
+        return self.read.warnings
+
     # Cached: the Your data page keeps one result across its reruns and reads these often.
     @cached_property
     def errors(self) -> list[Problem]:
@@ -127,6 +132,7 @@ def load_upload(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
     sheet: str | None = None,
+    encoding: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> UploadResult:
     """Read and check an uploaded claims table; raises ``UnreadableFile`` for non-tables.
@@ -134,6 +140,7 @@ def load_upload(
     ``mapping`` is used for tables in neither the project's format nor ACLED's (guessed
     from the column names when not given); ``aliases`` (spelling -> place code) are the
     user's own fixes for place names. ``extra_sources`` are sources the user brought.
+    ``encoding`` reads a text file in that encoding instead of the detected one.
     ``progress`` is told the share of the work done, from 0 to 1, as it goes.
     """
     # The steps' shares of the bar follow their measured times (see _CSV_BYTES_PER_SECOND):
@@ -145,6 +152,7 @@ def load_upload(
         max_bytes=max_bytes,
         max_rows=max_rows,
         sheet=sheet,
+        encoding=encoding,
         progress=_part(progress, 0.0, read_share),
     )
     kind = detect_kind([str(c) for c in read.frame.columns])

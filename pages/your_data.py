@@ -9,12 +9,13 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import datastore, state
+from geo import charsets
 from geo.boundaries import BoundaryError
 from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 from geo.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.dataset import Dataset, combine
 from geo.escape import csv_safe_frame, md
-from geo.ingest import UnreadableFile, read_table_bytes
+from geo.ingest import UnreadableFile, file_format, read_table_bytes
 from geo.mapping import ColumnMapping, guess_mapping
 from geo.problems import problems_frame
 from geo.sources import validate_sources
@@ -26,6 +27,8 @@ MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
 ALIASES = "_upload_aliases"
 MAPPING = "_upload_mapping"
 RESULT = "_upload_result"
+ENCODING = "claims_encoding"  # the encoding picked for the claims file; "" is "detected"
+DETECTED = "_upload_detected"  # (file digest, the encoding detection chose for it)
 FIXED_CHOICES = {"claim_type": CLAIM_TYPES, "status": STATUSES, "date_precision": DATE_PRECISIONS}
 
 builtin = state.dataset()
@@ -100,6 +103,8 @@ extra_sources = None
 if sources_file is not None:
     try:
         read = read_table_bytes(sources_file.name, sources_file.getvalue())
+        for warning in read.warnings:
+            st.warning(md(warning))
         sources_load = validate_sources(read.frame, read.row_numbers)
         extra_sources = sources_load.sources.astype(str)
         st.caption(f"{len(extra_sources)} sources loaded from {md(sources_file.name)}.")
@@ -131,8 +136,35 @@ if st.session_state.get("_upload_digest") != digest:
     st.session_state["_upload_digest"] = digest
     st.session_state[ALIASES] = {}
     st.session_state.pop(MAPPING, None)
+    st.session_state.pop(ENCODING, None)  # its encoding is detected afresh
 aliases: dict[str, str] = st.session_state.setdefault(ALIASES, {})
 mapping: ColumnMapping | None = st.session_state.get(MAPPING)
+# The widget is drawn below, once the file has been read and its detected encoding is known;
+# its value is needed before, to read the file with it.
+encoding: str | None = st.session_state.get(ENCODING) or None
+
+
+def is_text(content: bytes) -> bool:
+    """Whether the upload is a text table, which has an encoding (a workbook has none)."""
+    try:
+        return file_format(claims_file.name, content) == "text"
+    except UnreadableFile:
+        return False  # a PDF, an image...: no encoding makes it a table
+
+
+def encoding_picker(detected: str | None) -> None:
+    """The encoding to read a text file in: the detected one, or one the user picks."""
+    shown_detected = f"detected ({charsets.short_label(detected)})" if detected else "detected"
+    st.selectbox(
+        "Text encoding",
+        ["", *charsets.ENCODINGS],
+        format_func=lambda c: charsets.ENCODINGS[c] if c else shown_detected,
+        key=ENCODING,
+        help="Which encoding the file's text is in. The detected one is right for most files; "
+        "if letters look wrong (for instance Dari shown as accented Latin letters), pick the "
+        "one the file was saved in: Excel's plain CSV on a Windows set up for Dari or Pashto "
+        "is Windows-1256. Saving as CSV UTF-8 avoids the question.",
+    )
 
 
 def run_pipeline() -> UploadResult | None:
@@ -146,6 +178,7 @@ def run_pipeline() -> UploadResult | None:
             mapping=mapping,
             aliases=aliases,
             max_bytes=MAX_MB * 1024 * 1024,
+            encoding=encoding,
             progress=progress,
         )
 
@@ -185,6 +218,7 @@ inputs = (
     mapping,
     sorted(aliases.items()),
     MAX_MB,
+    encoding,
 )
 kept = st.session_state.get(RESULT)
 if kept is not None and kept[0] == inputs:
@@ -193,8 +227,12 @@ else:
     st.session_state.pop(RESULT, None)  # let the old result go before reading the new one
     result = run_pipeline()
     if result is None:
+        if is_text(data):  # a wrongly chosen encoding can be the reason: let it be changed back
+            known = st.session_state.get(DETECTED)
+            encoding_picker(known[1] if known and known[0] == digest else None)
         st.stop()
     st.session_state[RESULT] = (inputs, result)
+    st.session_state[DETECTED] = (digest, result.read.detected_encoding)
 
 kinds = {
     "claims": "this dashboard's claims format",
@@ -203,11 +241,15 @@ kinds = {
 }
 st.subheader("What was read")
 read = result.read
-where = f"sheet {read.sheet!r}" if read.sheet else f"encoding {read.encoding}"
+where = f"sheet {read.sheet!r}" if read.sheet else f"encoding {charsets.short_label(read.encoding)}"
 st.markdown(
     f"**{md(claims_file.name)}**: {md(kinds[result.kind])}; {read.data_rows} data rows "
     f"({md(where)})."
 )
+for warning in result.warnings:
+    st.warning(md(warning))
+if read.kind == "csv":
+    encoding_picker(read.detected_encoding)
 
 # --- column mapping for other tables -----------------------------------------------------------
 if result.kind == "other":

@@ -8,8 +8,10 @@ import pytest
 from geo.acled import (
     ACLED_COLUMNS,
     ACLED_CORE_COLUMNS,
+    ANY_OTHER,
     FIELD_SOURCES,
     SOURCE_ID,
+    SUB_EVENT_CLAIMS,
     acled_to_claims,
     claim_type_for,
     is_acled,
@@ -19,6 +21,7 @@ from geo.claims import COLUMNS, validate_claims
 from geo.mapping import relabel_problems
 from geo.places import load_place_registry
 from geo.sources import SOURCE_COLUMNS
+from geo.vocab import CLAIM_TYPES
 
 
 def event(i: int = 1, **changes: str) -> dict[str, str]:
@@ -124,7 +127,11 @@ def test_dates_widen_with_time_precision(date, precision, start, end, term) -> N
 @pytest.mark.parametrize(
     ("event_type", "sub_event_type", "claim_type"),
     [
-        ("Battles", "Government regains territory", "attack"),
+        ("Battles", "Government regains territory", "control"),
+        ("Battles", "Non-state actor overtakes territory", "control"),
+        ("Battles", "Armed clash", "attack"),
+        ("Battles", "", "attack"),
+        ("Protests", "Excessive force against protesters", None),
         ("Explosions/Remote violence", "Air/drone strike", "attack"),
         ("Violence against civilians", "Abduction/forced disappearance", "attack"),
         ("Strategic developments", "Non-violent transfer of territory", "control"),
@@ -144,13 +151,84 @@ def test_claim_type_table(event_type, sub_event_type, claim_type) -> None:
     assert claim_type_for(event_type, sub_event_type) == claim_type
 
 
+@pytest.mark.parametrize(("types", "conversion"), list(SUB_EVENT_CLAIMS.items()))
+def test_each_sub_event_type_converts_as_the_table_says(
+    types: tuple[str, str], conversion: tuple[str, str] | None
+) -> None:
+    event_type, sub_event_type = types
+    if sub_event_type == ANY_OTHER:
+        sub_event_type = "A sub-event type not in the codebook"
+    row = event(1, event_type=event_type, sub_event_type=sub_event_type)
+    row.update(actor1="Test Group A", actor2="Test Group B")
+    result = convert(row)
+    if conversion is None:
+        assert result.claims.empty
+        (problem,) = result.problems
+        assert problem.column == "event_type"
+        assert "has no claim type in this dashboard's vocabulary" in problem.message
+        return
+    claim_type, actor_column = conversion
+    assert result.problems == []
+    (claim,) = result.claims.to_dict("records")
+    assert claim["claim_type"] == claim_type
+    assert claim["actor"] == row[actor_column]
+
+
+def test_the_table_covers_the_codebooks_sub_event_types_with_known_claim_types() -> None:
+    # ACLED's codebook: 6 event types, 25 sub-event types, and one "(any other)" row each.
+    assert len(SUB_EVENT_CLAIMS) == 25 + 6
+    assert {e for e, s in SUB_EVENT_CLAIMS if s == ANY_OTHER} == {e for e, _ in SUB_EVENT_CLAIMS}
+    converted = [c for c in SUB_EVENT_CLAIMS.values() if c is not None]
+    assert {t for t, _ in converted} <= set(CLAIM_TYPES)
+    # FIELD_SOURCES names actor1 as the column of every claim's actor: problems with the
+    # actor are reported at that column.
+    assert {a for _, a in converted} == {FIELD_SOURCES["actor"]}
+
+
+def test_territory_taken_is_control_by_whoever_took_it() -> None:
+    result = convert(
+        event(
+            1,
+            sub_event_type="Non-state actor overtakes territory",
+            actor1="Test Group A",
+            actor2="Test State Forces",
+            notes="",
+        ),
+        event(
+            2,
+            sub_event_type="Government regains territory",
+            actor1="Test State Forces",
+            actor2="Test Group A",
+        ),
+    )
+    assert result.claims[["claim_type", "actor"]].to_numpy().tolist() == [
+        ["control", "Test Group A"],
+        ["control", "Test State Forces"],
+    ]
+    assert result.claims["summary"].iloc[0] == (
+        "Non-state actor overtakes territory: Test Group A vs Test State Forces in Test Village"
+    )
+    load = validate_claims(
+        result.claims,
+        places=load_place_registry(),
+        source_ids=set(result.sources["source_id"]),
+        row_numbers=result.claim_row_numbers,
+    )
+    assert load.errors == [] and list(load.claims["claim_type"]) == ["control", "control"]
+
+
 def test_event_without_a_claim_type_is_reported_not_invented() -> None:
     result = convert(event(1, event_type="Riots", sub_event_type="Mob violence"))
     assert result.claims.empty and result.sources.empty
     (problem,) = result.problems
     assert (problem.row, problem.column, problem.value) == (2, "event_type", "Riots")
     assert "has no claim type in this dashboard's vocabulary" in problem.message
-    assert "Converted are: Battles" in problem.message
+    assert "Converted are: Battles: Armed clash and any other sub-event type (as attack), " in (
+        problem.message
+    )
+    assert "Government regains territory and Non-state actor overtakes territory (as control)" in (
+        problem.message
+    )
 
 
 def test_unknown_event_type_is_named_as_such() -> None:

@@ -105,3 +105,47 @@ def test_an_upload_is_read_once_until_the_file_or_a_fix_changes(monkeypatch) -> 
     at.file_uploader(key="claims_upload").upload("other.csv", ACLED.read_bytes(), "text/csv")
     at.run()
     assert len(calls) == 3
+
+
+def test_text_encoding_is_shown_and_can_be_chosen(monkeypatch) -> None:
+    import geo.upload
+
+    calls: list[str | None] = []
+    real = geo.upload.load_upload
+
+    def counting(name, *args, **kwargs):
+        calls.append(kwargs.get("encoding"))
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(geo.upload, "load_upload", counting)
+    dari = ROOT / "tests" / "corpus" / "claims_dari_cp1256.csv"
+    at = your_data_page()
+    at.file_uploader(key="claims_upload").upload(dari.name, dari.read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception
+    # Markdown escapes the hyphen (geo.escape.md).
+    assert r"2 data rows (encoding Windows\-1256)" in markdown(at)
+    assert "**2 of 2 rows loaded**" in markdown(at)
+    picker = at.selectbox(key="claims_encoding")
+    assert picker.label == "Text encoding"
+    assert picker.value == "" and picker.options[0] == "detected (Windows-1256)"
+    assert not at.warning
+
+    # A choice that cannot decode the file: a clear error, and the choice can be undone.
+    at.selectbox(key="claims_encoding").select("iso8859-6").run()
+    assert not at.exception
+    (error,) = at.error  # in Markdown, escaped
+    assert r"cannot be read as ISO\-8859\-6 \(Arabic\)\: byte 143" in error.value
+    assert "Choose another text encoding" in error.value
+    assert at.selectbox(key="claims_encoding").options[0] == "detected (Windows-1256)"
+
+    # One that decodes it into garbled text: read, with a warning saying so.
+    at.selectbox(key="claims_encoding").select("iso8859-1").run()
+    assert r"(encoding ISO\-8859\-1)" in markdown(at)
+    assert any("Some text looks garbled" in w.value for w in at.warning)
+
+    at.selectbox(key="claims_encoding").select("").run()
+    assert r"(encoding Windows\-1256)" in markdown(at) and not at.warning
+    assert calls == [None, "iso8859-6", "iso8859-1", None], "each choice reads the file again"
+    at.run()
+    assert len(calls) == 4, "and an unchanged choice does not"

@@ -84,6 +84,17 @@ def test_corpus_file(name: str) -> None:
     for part in expected.get("notes", []):  # type: ignore[attr-defined]
         assert any(part in note for note in result.notes), f"no note with {part!r}: {result.notes}"
 
+    # Garbled text is always told, and only then: a warning nobody expected is a failure too.
+    warnings = expected.get("warnings", [])
+    assert len(result.warnings) == (1 if warnings else 0), result.warnings
+    for part in warnings:  # type: ignore[attr-defined]
+        assert any(part in w for w in result.warnings), f"no warning with {part!r}"
+    if "encoding" in expected:
+        assert result.read.encoding == expected["encoding"]
+    if "cells" in expected:
+        frame = result.read.frame
+        assert [list(frame.columns), *frame.to_numpy().tolist()] == expected["cells"]
+
     assert len(result.load.claims) == expected["loaded"]
     for column, values in expected.get("values", {}).items():  # type: ignore[attr-defined]
         assert [_text(v) for v in result.load.claims[column]] == values

@@ -57,3 +57,27 @@ def test_readme_gives_exactly_two_setup_commands() -> None:
     assert "streamlit run app.py" in blocks[0]
     assert blocks[1].strip() == "bash scripts/test.sh"
     assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_acled_doc_table_is_the_codes_table() -> None:
+    from geo.acled import ANY_OTHER, SUB_EVENT_CLAIMS
+
+    text = section(
+        (ROOT / "docs" / "acled.md").read_text(encoding="utf-8"),
+        "## Sub-event types and claim types",
+    )
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|")
+    ]
+    assert rows[0] == ["ACLED event type", "sub-event type", "claim type", "claim's actor"]
+    assert set(rows[1][0]) <= set("-")  # the header's separator row
+    documented = {}
+    for event, sub, claim_type, actor in rows[2:]:
+        key = (event, ANY_OTHER if sub == "(any other)" else sub)
+        assert key not in documented, f"{key} documented twice"
+        documented[key] = None if claim_type == "—" else (claim_type, actor)
+        assert (claim_type == "—") == (actor == "—")
+    assert documented == SUB_EVENT_CLAIMS
+    assert list(documented) == list(SUB_EVENT_CLAIMS), "in the same order"

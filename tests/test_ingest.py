@@ -78,6 +78,128 @@ def test_utf16_with_bom_is_read() -> None:
     assert result.encoding == "utf-16" and result.delimiter == "\t"
 
 
+# Dari and Pashto in the letters Windows-1256 holds (the Arabic yeh ي, not the Farsi ی).
+DARI_TABLE = "place,actor,quote\nپنجشير,طالبان,ما در دره هستيم\nکابل,د طالبانو,ملي مقاومت جبهه\n"
+DARI_CELLS = [["پنجشير", "طالبان", "ما در دره هستيم"], ["کابل", "د طالبانو", "ملي مقاومت جبهه"]]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_by_its_zero_bytes(codec: str) -> None:
+    result = read(DARI_TABLE.encode(codec))
+    assert result.frame.to_numpy().tolist() == DARI_CELLS
+    assert result.encoding == codec
+    assert any("without a byte-order mark" in n for n in result.notes)
+
+
+def test_windows_1256_is_detected_and_named_with_the_reason() -> None:
+    result = read(DARI_TABLE.encode("cp1256"))
+    assert result.frame.to_numpy().tolist() == DARI_CELLS
+    assert result.encoding == result.detected_encoding == "cp1256"
+    (note,) = [n for n in result.notes if "read as" in n]
+    assert note.startswith("read as Windows-1256 (Arabic script: Dari, Pashto, Arabic), detected")
+    assert "Windows-1252, ISO-8859-6 cannot decode it" in note  # its پ and ک are not theirs
+    assert "choose another text encoding" in note
+    assert result.warnings == []
+
+
+def test_bytes_windows_1252_lacks_are_not_refused_but_read_as_windows_1256() -> None:
+    # Before, "neither UTF-8 nor Windows-1252": these are پ چ ڈ and گ in Windows-1256.
+    assert read(b"a,b\n\x81\x8d\x8f,\x90\n").frame.iloc[0].tolist() == ["پچڈ", "گ"]
+
+
+def test_arabic_script_that_windows_1252_could_decode_is_not_read_as_it() -> None:
+    # Only letters Windows-1252 also has bytes for: read as it, "طالبان" is "ØÇáÈÇä".
+    result = read("actor,place\nطالبان,ملي\n".encode("cp1256"))
+    assert result.frame.iloc[0].tolist() == ["طالبان", "ملي"]
+    assert result.encoding == "cp1256"
+    assert any(
+        "garbled words: Windows-1256 0, ISO-8859-6 0, Windows-1252 2" in n for n in result.notes
+    )
+
+
+def test_text_far_down_a_large_file_decides_its_encoding() -> None:
+    # The first 600 KB are ASCII; detection samples slices of the rest too.
+    filler = "x,plain ascii row\n" * (600_000 // 18)
+    result = read(("place,actor\n" + filler + "پنجشير,طالبان\n").encode("cp1256"))
+    assert result.encoding == "cp1256"
+    assert result.frame.iloc[-1].tolist() == ["پنجشير", "طالبان"]
+
+
+def test_chosen_encoding_is_used_and_detection_still_reported() -> None:
+    data = "place\nÉcole\n".encode("cp1252")
+    assert read(data).encoding == "cp1252"
+    chosen = read(data, encoding="cp1256")
+    assert chosen.encoding == "cp1256" and chosen.detected_encoding == "cp1252"
+    assert chosen.frame.iloc[0, 0] == "\u0629cole"  # É is ة in Windows-1256: a wrong choice
+    assert any(n.startswith("read as Windows-1256") and "as chosen" in n for n in chosen.notes)
+    (warning,) = chosen.warnings
+    assert "mixing letters of two scripts" in warning and "'\u0629cole'" in warning
+    assert "choose the file's text encoding" in warning
+
+
+def test_chosen_encoding_that_cannot_decode_the_file_is_refused_clearly() -> None:
+    message = refused(DARI_TABLE.encode("cp1256"), name="up.csv", encoding="iso8859-6")
+    # Its 0x81 (پ) is a control character there, allowed; 0xDE (ق) is not a character.
+    assert message.startswith(
+        "up.csv cannot be read as ISO-8859-6 (Arabic): byte 69 (line 3, 0xDE)"
+    )
+    assert "Choose another text encoding, or let it be detected." in message
+    message = refused(DARI_TABLE.encode("cp1256"), name="up.csv", encoding="utf-8")
+    assert "cannot be read as UTF-8" in message
+
+
+def test_unknown_encoding_name_is_refused_with_the_choices() -> None:
+    message = refused(b"a\n1\n", encoding="klingon")
+    assert "'klingon' is not a text encoding this page knows" in message
+    assert "Windows-1256" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"\xef\xbb\xbfa,b\n1,2\n", "utf-8"),
+        ("a,b\n1,2\n".encode("utf-16"), "utf-16-le"),
+    ],
+)
+def test_chosen_encoding_drops_a_byte_order_mark(data: bytes, encoding: str) -> None:
+    assert list(read(data, encoding=encoding).frame.columns) == ["a", "b"]
+
+
+def test_chosen_encoding_is_ignored_for_a_workbook() -> None:
+    data = workbook_bytes(("Sheet", [["a"], ["x"]]))
+    result = read(data, name="t.xlsx", encoding="cp1256")
+    assert result.encoding is None and result.frame.iloc[0, 0] == "x"
+
+
+def test_utf8_bom_with_invalid_bytes_says_where() -> None:
+    message = refused(b"\xef\xbb\xbfa,b\n1,\xff\n")
+    assert "starts with the mark of UTF-8 text, but byte 10 (line 2, 0xFF) is not valid" in message
+    assert "Choose the text encoding" in message
+
+
+def test_garbled_utf8_gets_a_warning_that_choosing_will_not_fix() -> None:
+    garbled = "actor\nطالبان\n".encode().decode("cp1252").encode()  # "Ø·Ø§Ù„Ø¨Ø§Ù†"
+    result = read(garbled)
+    assert result.encoding == "utf-8"
+    (warning,) = result.warnings
+    assert "1 word(s) that look like UTF-8 read as Windows-1252" in warning
+    assert "'Ø·Ø§Ù„Ø¨Ø§Ù†' for 'طالبان'" in warning
+    assert "choosing another encoding will not repair it" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "actor\nطالبان\n",
+        "actor\nSociété Générale, Grüße, naïve, Straße\u201c\n",
+        "actor\nCAFÉ\u201d\n",  # an accented capital before a quote mark is not UTF-8 garbled
+        "actor\nد طالبانو ویاند: ټ ډ ړ ښ ږ ځ څ ې ۍ ئ\n",
+    ],
+)
+def test_clean_text_gets_no_warning(text: str) -> None:
+    assert read(text).warnings == []
+
+
 @pytest.mark.parametrize(
     ("text", "delimiter"),
     [
@@ -211,9 +333,9 @@ def test_field_beyond_the_limit_is_refused_with_a_hint() -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old-style Excel .xls"),
         (b"<html><body>x</body></html>", "a web page (HTML)"),
         (b"a,b\n1,\x002\n", "NUL bytes"),
-        ("a,b\n1,2\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+        # Cut off after an odd number of bytes: UTF-16 by its zero bytes, but not whole.
+        ("a,b\n1,2\n".encode("utf-16-le")[:-1], "UTF-16 text without a byte-order mark"),
         (bytes(range(1, 9)) * 64, "binary data (control characters)"),
-        (b"a,b\n\x81\x8d\x8f,\x90\n", "neither UTF-8 nor Windows-1252"),
         (b"a:b:c\n1:2:3\n", "separate its columns with ':'"),
         (b"a b c\n1 2 3\n", "separate its columns with spaces"),
         (b"a,b,a\n1,2,3\n", "duplicate column names: 'a' in column 1 (A), column 3 (C)"),

@@ -10,7 +10,9 @@ rows with ids such as AFGTEST01 are not real claims or real ACLED events.
 Each expectation in expected.json is either {"unreadable": "<part of the message>"} or
 {"kind": ..., "loaded": N, "errors": [[row, column, "<part of the message>"], ...],
 "notes": ["<part of a note>", ...]}; "errors" lists every error exactly once, and
-"values" optionally gives loaded claims' values by column.
+"values" optionally gives loaded claims' values by column. "warnings" lists a part of each
+warning (a file without the key must get none), "encoding" the encoding it is read in, and
+"cells" every cell of the file as it must be read, header first.
 """
 
 from __future__ import annotations
@@ -249,6 +251,7 @@ def _() -> bytes:
         "claims",
         2,
         notes=["Windows-1252"],
+        encoding="cp1252",
         values={
             "summary": ["Synthetic claim about the café.", "Synthetic claim: group\u2019s base."]
         },
@@ -270,9 +273,228 @@ def _() -> bytes:
     )
 
 
-@case("claims_utf16_no_bom.csv", unreadable("UTF-16 text without a byte-order mark"))
+@case(
+    "claims_utf16_no_bom.csv",
+    loads("claims", 1, notes=["without a byte-order mark"], encoding="utf-16-le"),
+)
 def _() -> bytes:
     return table([claim(1)]).encode("utf-16-le")
+
+
+# --- claims in Dari and Pashto, in each encoding they may come in ----------------------------
+# Invented sentences for testing, in the five text fields; the group names are only words
+# here, and no row is a real claim. Each file must read back exactly as written: "cells"
+# holds every cell, header included.
+
+TEXT_FIELDS = ("claimant", "actor", "place", "quote", "summary")
+# With the Farsi yeh (ی), keheh (ک), Persian digits and the hamza above of "درهٔ".
+DARI = {
+    "claimant": "سخنگوی جبهه مقاومت ملی",
+    "actor": "طالبان",
+    "place": "درهٔ پنجشیر",
+    "quote": "ما در پنجشیر هستیم، نه در کابل.",
+    "summary": "ادعای آزمایشی ۱: گروه در ولسوالی حضور دارد.",
+}
+# With the letters only Pashto has: ټ ډ ړ ښ ږ ځ څ ې ۍ ګ, and ئ.
+PASHTO = {
+    "claimant": "د طالبانو ویاند",
+    "actor": "ملي مقاومت جبهه",
+    "place": "د پنجشیر دره",
+    "quote": "موږ په دره کې یو",
+    "summary": "ازمایښتي ادعا ۲: ټول ځواکونه څو ورځې وروسته ړنګ شول، نوۍ اډه جوړه شوه؛ وګورئ.",
+}
+# Windows-1256 holds the Arabic letters and the Persian پ چ ژ گ ک, but not the Farsi yeh ی:
+# this text has the Arabic yeh ي in its place. Of the letters only Pashto has it holds just
+# ئ, and it has no Persian digits; so this text leaves those out.
+DARI_1256 = {
+    "claimant": "سخنگوي جبهه مقاومت ملي",
+    "actor": "طالبان",
+    "place": "دره پنجشير",
+    "quote": "ما در پنجشير هستيم، نه در کابل.",
+    "summary": "ادعاي آزمايشي 1: گروه در ولسوالي حضور دارد.",
+}
+PASHTO_1256 = {
+    "claimant": "د طالبانو وياند",
+    "actor": "ملي مقاومت جبهه",
+    "place": "د پنجشير دره",
+    "quote": "په دره کي يو",
+    "summary": "ازمايشتي ادعا 2: راشئ.",
+}
+# ISO-8859-6 holds only the letters of Arabic itself (no پ چ ژ گ ک ی, no Pashto letters) and
+# the Arabic comma, semicolon and question mark.
+DARI_8859_6 = {
+    "claimant": "جبهه مقاومت ملي",
+    "actor": "طالبان",
+    "place": "دره",
+    "quote": "ما در دره هستيم، نه در كابل.",
+    "summary": "ادعاي آزمايشي 1؛ حضور در ولسوالي.",
+}
+PASHTO_8859_6 = {
+    "claimant": "د طالبانو وياند",
+    "actor": "ملي مقاومت جبهه",
+    "place": "د دره",
+    "quote": "دلته يو؟",
+    "summary": "ازمايشتي ادعا 2: راشئ.",
+}
+# French and German names, in letters Latin-1 holds.
+WESTERN_LATIN1 = [
+    {
+        "claimant": "Porte-parole du Groupe d'Essai Échelon",
+        "actor": "Groupe Réseau",
+        "place": "Vallée du Panjshir",
+        "quote": "« Nous sommes là »",
+        "summary": "Résumé synthétique ; déjà vu à Kaboul.",
+    },
+    {
+        "claimant": "Sprecher der Testgruppe Müller",
+        "actor": "Grüne Einheit",
+        "place": "Straße nach Bazarak",
+        "quote": "Wir sind hier.",
+        "summary": "Synthetische Übung: Größe unbekannt, Ähnlichkeit groß.",
+    },
+]
+# And in Windows-1252, with the letters and quotes it has beyond Latin-1.
+WESTERN_1252 = [
+    {**WESTERN_LATIN1[0], "quote": "“Nous sommes là” – Œuvre d’essai"},
+    {**WESTERN_LATIN1[1], "quote": "„Wir sind hier“ – Šimon"},
+]
+
+
+def two_claims(first: dict[str, str], second: dict[str, str]) -> list[list[str]]:
+    return [claim(1, **first), claim(2, province="Kabul", **second)]
+
+
+def reads_back(rows: list[list[str]], encoding: str, *notes: str, **more: object) -> Expected:
+    """Every cell read exactly as written, in this encoding, every row loaded."""
+    values = {f: [row[COLUMNS.index(f)] for row in rows] for f in TEXT_FIELDS}
+    return loads(
+        "claims",
+        len(rows),
+        notes=list(notes),
+        encoding=encoding,
+        cells=[list(COLUMNS), *rows],
+        values=values,
+        **more,
+    )
+
+
+DARI_ROWS = two_claims(DARI, PASHTO)
+DARI_1256_ROWS = two_claims(DARI_1256, PASHTO_1256)
+DARI_8859_6_ROWS = two_claims(DARI_8859_6, PASHTO_8859_6)
+LATIN1_ROWS = two_claims(*WESTERN_LATIN1)
+WESTERN_1252_ROWS = two_claims(*WESTERN_1252)
+
+
+@case("claims_dari_utf8.csv", reads_back(DARI_ROWS, "utf-8", "read as UTF-8"))
+def _() -> bytes:
+    return utf8(table(DARI_ROWS))
+
+
+@case(
+    "claims_dari_utf8_bom.csv",
+    reads_back(DARI_ROWS, "utf-8-sig", "read as UTF-8 (with a byte-order mark)"),
+)
+def _() -> bytes:
+    return b"\xef\xbb\xbf" + utf8(table(DARI_ROWS))
+
+
+@case("claims_dari_utf16.csv", reads_back(DARI_ROWS, "utf-16", "UTF-16", "tabs"))
+def _() -> bytes:
+    # As Excel's "Unicode Text" export writes it: a BOM, little-endian, tabs, CRLF.
+    return table(DARI_ROWS, delimiter="\t", newline="\r\n").encode("utf-16")
+
+
+@case(
+    "claims_dari_utf16_no_bom.csv",
+    reads_back(DARI_ROWS, "utf-16-le", "UTF-16 little-endian text without a byte-order mark"),
+)
+def _() -> bytes:
+    return table(DARI_ROWS).encode("utf-16-le")
+
+
+@case(
+    "claims_dari_cp1256.csv",
+    reads_back(DARI_1256_ROWS, "cp1256", "read as Windows-1256", "detected"),
+)
+def _() -> bytes:
+    # Strict: a letter the encoding lacks stops this script instead of becoming "?".
+    return table(DARI_1256_ROWS).encode("cp1256")
+
+
+@case(
+    "claims_dari_iso8859_6.csv",
+    reads_back(DARI_8859_6_ROWS, "iso8859-6", "read as ISO-8859-6", "detected"),
+)
+def _() -> bytes:
+    return table(DARI_8859_6_ROWS).encode("iso8859-6")
+
+
+@case(
+    "claims_western_cp1252.csv",
+    reads_back(WESTERN_1252_ROWS, "cp1252", "read as Windows-1252", "detected"),
+)
+def _() -> bytes:
+    return table(WESTERN_1252_ROWS).encode("cp1252")
+
+
+@case(
+    "claims_western_latin1.csv",
+    # Latin-1 and Windows-1252 differ only in bytes 0x80-0x9F, which Latin-1 text never has
+    # (they are control characters there): for such a file the two give the same text, and
+    # the reader names the one Windows writes.
+    reads_back(LATIN1_ROWS, "cp1252", "ISO-8859-1 would give the same text"),
+)
+def _() -> bytes:
+    return table(LATIN1_ROWS).encode("latin-1")
+
+
+def _as_read_in_1252(data: bytes) -> str:
+    """Bytes as a program assuming Windows-1252 shows them (its 5 unused bytes as Latin-1)."""
+    return "".join(
+        bytes([b]).decode("cp1252") if b not in b"\x81\x8d\x8f\x90\x9d" else chr(b) for b in data
+    )
+
+
+@case(
+    "claims_garbled_utf8.csv",
+    loads(
+        "claims",
+        2,
+        warnings=["look like UTF-8 read as Windows-1252", "will not repair it"],
+    ),
+)
+def _() -> bytes:
+    # A UTF-8 file opened as Windows-1252 and saved again as UTF-8: "جبهه" is now "Ø¬Ø¨Ù‡Ù‡"
+    # in the file itself.
+    return utf8(_as_read_in_1252(utf8(table(DARI_ROWS))))
+
+
+@case(
+    "claims_mixed_scripts.csv",
+    loads("claims", 2, warnings=["mixing letters of two scripts", "in the file itself"]),
+)
+def _() -> bytes:
+    # An ISO-8859-6 file once read as Windows-1256 and saved as UTF-8: "جبهه" is now "جبçç".
+    garbled = table(DARI_8859_6_ROWS).encode("iso8859-6").decode("cp1256")
+    return utf8(garbled)
+
+
+@case(
+    "claims_cyrillic_cp1251.csv",
+    loads(
+        "claims",
+        2,
+        notes=["detected because the file is not UTF-8"],
+        warnings=["mixing letters of two scripts", "choose the file's text encoding"],
+    ),
+)
+def _() -> bytes:
+    # Windows-1251 is not among the encodings tried: the guess is wrong, and says so.
+    rows = [
+        claim(1, actor="Тестовая группа А", summary="Синтетическое утверждение."),
+        claim(2, actor="Тестовая группа Б", summary="Ещё одно синтетическое утверждение."),
+    ]
+    return table(rows).encode("cp1251")
 
 
 @case(
