@@ -123,3 +123,31 @@ def test_a_link_to_a_deleted_dataset_says_so_on_any_process(
     expect(page.get_by_text(re.compile("no saved dataset has that name"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"of 45 claims shown"))).to_be_visible()
     tab.assert_clean()
+
+
+def test_a_map_frame_whose_push_socket_reaches_another_process_still_repaints(
+    tab: Tab, two_processes: tuple[str, str]
+) -> None:
+    # Behind a load balancer the frame's push socket may land on a process that does not
+    # run its session: the socket opens, takes the frame's token and never sends a layer.
+    # Playwright answers the socket itself here, exactly so; Streamlit's own delivery
+    # must then bring every layer.
+    first, _ = two_processes
+    page = tab.page
+    silent: list[str] = []
+
+    def elsewhere(ws) -> None:  # no connect_to_server: nothing ever reaches our process
+        ws.on_message(lambda message: silent.append(message))
+
+    page.route_web_socket(re.compile(r"/_claims_map/push"), elsewhere)
+    frame = open_app(page, f"{first}/")
+    before = fills(frame)
+    views = view_count(frame)
+    choose_in_multiselect(page, "Actor (who the claim is about)", "Taliban")
+    wait_for_new_view(frame, views)
+    wait_idle(page)
+    assert fills(frame) != before, "the filter change never reached the map"
+    assert silent, "the frame never opened its push socket"
+    pushed = frame.evaluate("Number(document.body.getAttribute('data-claims-pushed') || 0)")
+    assert pushed == 0
+    tab.assert_clean()
