@@ -19,6 +19,7 @@ from geo.mapview import MapView
 from geo.playback import as_of_filter, is_empty_window
 from geo.views import FilterResult, sources_in_view
 from geo.viewstate import ViewState, to_query
+from store import BUILTIN_LABEL
 
 APP_VERSION = "0.1.0"
 
@@ -52,6 +53,8 @@ def panel(
     sources = [data.citation(s) for s in sources_in_view(result)]
     credits = f"Boundaries: {data.boundary_credit}. Sources: " + "; ".join(sources)
     words = filters_text(view)
+    if data.label != BUILTIN_LABEL:
+        words = f"dataset: {data.label}; {words}"
     as_of = as_of_text(view, result)
     if view.as_of is not None and is_empty_window(
         as_of_filter(view.filter, view.as_of, view.as_of_mode)  # type: ignore[arg-type]
@@ -60,6 +63,7 @@ def panel(
 
     def metadata(rows: int) -> dict[str, object]:
         return export_metadata(
+            dataset=data.label,
             filters={**view.filter.active(), **({"as_of": str(view.as_of)} if view.as_of else {})},
             as_of=as_of,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

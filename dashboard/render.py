@@ -8,6 +8,7 @@ import streamlit as st
 from geo.dataset import Dataset
 from geo.escape import md
 from geo.views import describe_result
+from store import BUILTIN_LABEL
 
 CAVEAT = (
     "These are claims, not established facts: each entry is what someone says, "
@@ -79,7 +80,11 @@ def sources_line(data: Dataset, source_ids: list[str]) -> str:
 def coverage(context, *, rejected: int = 0) -> None:
     """'N of M claims shown' and what each filter hides."""
     lines = describe_result(context.result, rejected=rejected)
-    st.markdown(f"**{md(lines[0])}**" + "".join(f" · {md(x)}" for x in lines[1:]))
+    label = context.data.label
+    # Which data is in view: a saved dataset or an upload says so (the sidebar, where the
+    # picker is, is hidden in presenter mode).
+    shown = "" if label == BUILTIN_LABEL else f"Dataset: **{md(label)}** · "
+    st.markdown(shown + f"**{md(lines[0])}**" + "".join(f" · {md(x)}" for x in lines[1:]))
 
 
 def url_notes(notes: tuple[str, ...]) -> None:

@@ -62,6 +62,7 @@ CSV_COLUMNS = (
 
 def export_metadata(
     *,
+    dataset: str,
     filters: Mapping[str, str],
     as_of: str,
     generated: str,
@@ -76,15 +77,18 @@ def export_metadata(
     ``generated`` is passed in (not read from the clock) so that the same export can be
     made twice with the same bytes, and tests need no clock.
 
-    >>> meta = export_metadata(filters={"actor": "Test Group A"}, as_of="2022-08-30",
+    >>> meta = export_metadata(dataset="built-in data",
+    ...     filters={"actor": "Test Group A"}, as_of="2022-08-30",
     ...     generated="2026-01-01T00:00:00Z", sources=["Test source"], boundary_credit="NE",
     ...     caveat="These are claims.", row_count=1, app_version="0.1.0")
     >>> list(meta)
-    ['caveat', 'as_of', 'filters', 'row_count', 'sources', 'boundary_credit', 'generated', \
-'app_version']
+    ['caveat', 'dataset', 'as_of', 'filters', 'row_count', 'sources', 'boundary_credit', \
+'generated', 'app_version']
     """
     return {
         "caveat": caveat,
+        # Which data: the built-in claims, a saved dataset's name, or a session's upload.
+        "dataset": dataset,
         "as_of": as_of,
         "filters": dict(filters),
         "row_count": int(row_count),

@@ -70,7 +70,7 @@ def test_a_saved_upload_is_listed_and_a_link_opens_it_for_anyone(own_store: str)
     other.query_params.update({"dataset": "acled-test-export", "type": "attack"})
     other.run()
     assert not other.exception
-    assert "**3 of 5 claims shown**" in text_of(other)
+    assert "Dataset: **ACLED test export** · **3 of 5 claims shown**" in text_of(other)
     assert "7 rows rejected on loading" in text_of(other)  # the load report is kept
     picker = other.selectbox(key="dataset")
     assert picker.value == "acled-test-export"

@@ -138,6 +138,7 @@ def test_claims_csv_neutralises_formulas_and_carries_its_caveat() -> None:
         {"date_start": "2022-05-03", "summary": "Plain text with a # and a, comma"},
     )
     meta = export_metadata(
+        dataset="NRF statements, <b>Sept.</b>",
         filters={"actor": "Test Group A"},
         as_of="2022-05-03",
         generated="2026-01-01T00:00:00Z",
@@ -180,6 +181,7 @@ def test_a_bare_csv_of_the_built_in_claims_loads_back_as_claims(data) -> None:
 
 def test_metadata_json_has_every_key() -> None:
     meta = export_metadata(
+        dataset="NRF statements, <b>Sept.</b>",
         filters={"actor": "Test Group A"},
         as_of="2022-08-30",
         generated="2026-01-01T00:00:00Z",
@@ -192,6 +194,7 @@ def test_metadata_json_has_every_key() -> None:
     record = json.loads(metadata_json(meta).decode("utf-8"))
     assert set(record) == {
         "caveat",
+        "dataset",
         "as_of",
         "filters",
         "row_count",
