@@ -151,14 +151,18 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(b.c.geojson).where(b.c.sha256 == sha256))
 
-    def load(self, slug: str) -> Dataset:
-        """The dataset ``slug`` as the app uses it. Raises KeyError if there is none."""
+    def load(self, slug: str, as_recorded_on: dt.datetime | None = None) -> Dataset:
+        """The dataset ``slug`` as the app uses it. Raises KeyError if there is none.
+
+        Retracted claims are left out. ``as_recorded_on``: the claims as they stood in the
+        store at that moment, every later edit undone (not the claims' own dates).
+        """
         for _ in range(3):
             info = self.find(slug)
             if info is None:
                 raise KeyError(slug)
             with self.engine.connect() as conn:
-                data = _read_dataset(conn, info)
+                data = _read_dataset(conn, info, as_recorded_on)
             # Reads are not one snapshot on every engine; a dataset replaced while it was
             # read (the built-in copy, refreshed by another process) is read again.
             again = self.find(slug)
@@ -486,7 +490,9 @@ _CLAIM_SELECT = tuple(
 )
 
 
-def _read_dataset(conn: Connection, info: DatasetInfo) -> Dataset:
+def _read_dataset(
+    conn: Connection, info: DatasetInfo, as_recorded_on: dt.datetime | None = None
+) -> Dataset:
     problems = tuple(
         Problem(*record)
         for record in json.loads(
@@ -512,7 +518,10 @@ def _read_dataset(conn: Connection, info: DatasetInfo) -> Dataset:
         [tuple(r) for r in source_rows], columns=list(SOURCE_COLUMNS), dtype=str
     )
     sources = validate_sources(raw_sources).sources
-    claims = _read_claims(conn, info.id)
+    if as_recorded_on is None:
+        claims = _read_claims(conn, info.id, schema.claims.c.retracted == sa.false())
+    else:
+        claims = _recorded_claims(conn, info.id, as_recorded_on)
     builtin = info.kind == BUILTIN
     return Dataset(
         places=registry,
@@ -528,13 +537,42 @@ def _read_dataset(conn: Connection, info: DatasetInfo) -> Dataset:
     )
 
 
-def _read_claims(conn: Connection, dataset_id: int) -> pd.DataFrame:
+def _read_claims(conn: Connection, dataset_id: int, *where: sa.ColumnElement[bool]) -> pd.DataFrame:
     c = schema.claims
     result = conn.execution_options(stream_results=True, yield_per=BATCH_ROWS).execute(
-        sa.select(*_CLAIM_SELECT).where(c.c.dataset_id == dataset_id).order_by(c.c.position)
+        sa.select(*_CLAIM_SELECT).where(c.c.dataset_id == dataset_id, *where).order_by(c.c.position)
     )
     pieces = [_typed_piece(rows) for rows in result.partitions()]
     return concat_claims(pieces) if pieces else empty_claims()
+
+
+def _recorded_claims(conn: Connection, dataset_id: int, moment: dt.datetime) -> pd.DataFrame:
+    from store.edits import _edit, as_recorded
+
+    c, e, d = schema.claims, schema.claim_edits, schema.datasets
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    saved_at = conn.scalar(sa.select(d.c.saved_at).where(d.c.id == dataset_id))
+    if saved_at.replace(tzinfo=saved_at.tzinfo or dt.UTC) > moment:
+        return empty_claims()  # the dataset was not yet saved then
+    claims = _read_claims(conn, dataset_id)
+    retracted = pd.Series(
+        list(
+            conn.scalars(
+                sa.select(c.c.retracted).where(c.c.dataset_id == dataset_id).order_by(c.c.position)
+            )
+        ),
+        dtype=bool,
+    )
+    later = [
+        _edit(r)
+        for r in conn.execute(
+            sa.select(e)
+            .where(e.c.dataset_id == dataset_id, e.c.edited_at > moment)
+            .order_by(e.c.id)
+        )
+    ]
+    return as_recorded(claims, retracted, later)
 
 
 def _typed_piece(rows: list[sa.Row]) -> pd.DataFrame:

@@ -157,7 +157,33 @@ claims = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     # The row of the file the claim was read from, as the loader numbered it.
     sa.Column("row", sa.Integer, nullable=False),
+    # Raised by every edit: an editor's save names the version it started from, and is
+    # refused if another editor's save came first.
+    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
+    # A retracted claim is kept (and can be restored) but never shown.
+    sa.Column("retracted", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("dataset_id", "claim_id"),
+)
+
+# Every change to a claim, never edited or deleted: who, when, why, and each field's old
+# and new value (``changes_json``: {"field": [old, new]}).
+claim_edits = sa.Table(
+    "claim_edits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "dataset_id", sa.Integer, sa.ForeignKey("datasets.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("claim_id", sa.Text, nullable=False),
+    # The claim's version after this change.
+    sa.Column("version", sa.Integer, nullable=False),
+    # "edit", "retract" or "restore".
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("edited_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("editor", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("changes_json", sa.Text, nullable=False),
+    sa.Index("ix_claim_edits_dataset_id", "dataset_id", "claim_id", "version"),
 )
 
 # Spellings a user accepted for place names that matched nothing ("Panjsher" -> AF-PAN),
