@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import streamlit as st
@@ -25,10 +26,11 @@ import streamlit as st
 from dashboard.lasting import lasting
 from geo.dataset import Dataset
 from geo.paths import active_data_dir
-from store import BUILTIN, DatasetInfo, Store, StoreError, open_store
+from store import BUILTIN, DatasetInfo, Store, StoreError, edits, open_store
 from store.config import database_url, describe
 
 _LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 RETRY_S = 5.0
 # How stale this process's idea of the store may be: a dataset saved on another process
 # is listed here within this many seconds.
@@ -167,17 +169,55 @@ def save(data: Dataset, **details: Any) -> DatasetInfo:
     Raises :class:`store.SaveRefused` for a save against the rules, :class:`StoreError`
     while the store cannot be reached; nothing is written then.
     """
+    return _writing(lambda s: s.save(data, **details))
+
+
+def _writing(action: Callable[[Store], T]) -> T:
+    """Run a write on the store and list its effect in this process at once."""
     opened = store()
     if opened is None:
         raise StoreError(problem() or "the claims store cannot be reached")
     try:
-        info = opened.save(data, **details)
+        result = action(opened)
     except _UNREACHABLE as error:
         if not isinstance(error, StoreError):
             _failed(error)
         raise
     _version.clear()  # other processes see it within POLL_S; this one now
-    return info
+    return result
+
+
+def edit_claim(slug: str, claim_id: str, changes: dict[str, str], **details: Any) -> int:
+    """See :func:`store.edits.edit_claim`."""
+    return _writing(lambda s: edits.edit_claim(s, slug, claim_id, changes, **details))
+
+
+def set_retracted(slug: str, claim_id: str, retracted: bool, **details: Any) -> int:
+    """See :func:`store.edits.set_retracted`."""
+    return _writing(lambda s: edits.set_retracted(s, slug, claim_id, retracted, **details))
+
+
+def claim_version(slug: str, claim_id: str) -> int | None:
+    opened = store()
+    try:
+        return edits.claim_version(opened, slug, claim_id) if opened else None
+    except KeyError:
+        return None
+    except _UNREACHABLE as error:
+        _failed(error)
+        return None
+
+
+def history(slug: str, claim_id: str | None = None) -> list[edits.Edit]:
+    """The dataset's (or one claim's) change log; [] while the store cannot be reached."""
+    opened = store()
+    try:
+        return edits.history(opened, slug, claim_id) if opened else []
+    except KeyError:
+        return []
+    except _UNREACHABLE as error:
+        _failed(error)
+        return []
 
 
 def boundary_geojson(sha256: str) -> str | None:

@@ -22,7 +22,15 @@ from sqlalchemy.engine import Connection
 from geo.claims import CATEGORY_COLUMNS, COLUMNS, validate_claims
 from geo.problems import Problem
 from store import schema
-from store.core import _CLAIM_SELECT, SaveRefused, Store, _bump, _read_boundaries, _typed_piece
+from store.core import (
+    _CLAIM_SELECT,
+    BUILTIN,
+    SaveRefused,
+    Store,
+    _bump,
+    _read_boundaries,
+    _typed_piece,
+)
 
 # What an editor may change; the id names the claim and stays.
 EDITABLE = tuple(c for c in COLUMNS if c != "claim_id")
@@ -68,6 +76,16 @@ class Edit:
     reason: str
     # field -> (old, new), as text the way a claims file writes it
     changes: dict[str, tuple[str, str]]
+
+
+def _writable_dataset_id(conn: Connection, slug: str) -> int:
+    if slug == BUILTIN:
+        # Its rows are replaced whenever data/ changes, which would lose the log.
+        raise SaveRefused(
+            "the built-in data comes from the project's files: edit data/claims.csv, or "
+            "save a copy as a dataset and review that"
+        )
+    return _dataset_id(conn, slug)
 
 
 def _dataset_id(conn: Connection, slug: str) -> int:
@@ -213,7 +231,7 @@ def edit_claim(
         )
     with store.engine.begin() as conn:
         _bump(conn)
-        dataset_id = _dataset_id(conn, slug)
+        dataset_id = _writable_dataset_id(conn, slug)
         claim, version, _ = _current(conn, dataset_id, claim_id)
         if version != expected_version:
             raise EditConflict(
@@ -305,7 +323,7 @@ def set_retracted(
     editor, reason = _need(editor, reason)
     with store.engine.begin() as conn:
         _bump(conn)
-        dataset_id = _dataset_id(conn, slug)
+        dataset_id = _writable_dataset_id(conn, slug)
         _, version, was = _current(conn, dataset_id, claim_id)
         if version != expected_version:
             raise EditConflict(

@@ -250,3 +250,13 @@ def test_rows_saved_before_claims_had_versions_start_at_version_one(
         upgraded, "old", "U0", {"summary": "new"}, editor="A", reason="r", expected_version=1
     )
     assert upgraded.load("old").claims["summary"].tolist()[0] == "new"
+
+
+def test_the_builtin_copy_is_not_edited_in_the_store(store_url: str) -> None:
+    s = store.open_store(store_url)
+    s.sync_builtin(DATA_DIR)
+    with pytest.raises(store.SaveRefused, match=r"edit data/claims\.csv"):
+        edit_claim(
+            s, "builtin", "C001", {"status": "denied"}, editor="A", reason="r", expected_version=1
+        )
+    assert history(s, "builtin") == []
