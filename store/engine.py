@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine, make_url
@@ -20,6 +21,7 @@ _MIGRATION_LOCK = 0x434C41494D53  # "CLAIMS"
 # How long a connection waits for a server (PostgreSQL) or for another writer (SQLite).
 CONNECT_TIMEOUT_S = 5
 SQLITE_BUSY_TIMEOUT_S = 30
+_IMMEDIATE = "claims_map_sqlite_immediate"
 
 
 def make_engine(url: str) -> Engine:
@@ -34,11 +36,23 @@ def make_engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # pysqlite's own transaction handling runs DDL outside any transaction and a
+            # SELECT outside one too; SQLAlchemy's recipe hands transactions to the "begin"
+            # event below, so that a migration is atomic and a load reads one snapshot.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL: readers in other processes never wait for a save, nor a save for them.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            # IMMEDIATE takes the write lock at once, waiting for it (busy timeout) rather
+            # than failing when a read must become a write; only migrations need it, as
+            # every other write starts with a write (store.core._bump).
+            immediate = conn.get_execution_options().get(_IMMEDIATE)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     if backend == "postgresql":
@@ -74,13 +88,34 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; existing rows are kept, never dropped."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Two app processes starting at once must not both create the tables.
-            # (SQLite's own write lock does this there.)
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
-        command.upgrade(_alembic_config(conn), revision)
+    """Bring the schema up to ``revision`` in one transaction; rows are kept, never dropped.
+
+    Two app processes starting at once must not both migrate: PostgreSQL takes an
+    advisory lock, SQLite its write lock (BEGIN IMMEDIATE); the second then finds the
+    schema up to date. On SQLite, foreign keys are off while tables are rebuilt (a
+    rebuilt parent table would otherwise cascade-delete its children) and checked after.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Only outside a transaction (and SQLAlchemy would begin one): on the driver's
+            # own connection, which is in autocommit between transactions.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.execution_options(**{_IMMEDIATE: True}).begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+                command.upgrade(_alembic_config(conn), revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StoreError(
+                            f"a migration would leave {len(broken)} rows pointing at nothing; "
+                            "nothing was changed. Report this with the app's version"
+                        )
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def open_store(url: str | None = None) -> Store:
@@ -90,14 +125,33 @@ def open_store(url: str | None = None) -> Store:
     be opened.
     """
     url = url or database_url()
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (sa.exc.ArgumentError, ValueError) as error:
+        raise StoreError(
+            f"CLAIMS_MAP_DATABASE_URL is not a database URL ({error}); write it as "
+            "sqlite:///path/to/claims.db or postgresql+psycopg://user:password@host/dbname"
+        ) from error
     try:
         migrate(engine)
-    except sa.exc.OperationalError as error:
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
         engine.dispose()
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise StoreError(
             f"the claims store at {describe(url)} cannot be reached ({reason}); check that "
             "the database server is running and that CLAIMS_MAP_DATABASE_URL is right"
+        ) from error
+    except CommandError as error:
+        engine.dispose()
+        raise StoreError(
+            f"the claims store at {describe(url)} has a schema this version of the app does "
+            f"not know ({error}); it was made by a newer version: upgrade the app"
+        ) from error
+    except sa.exc.DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise StoreError(
+            f"the claims store at {describe(url)} refused the app ({reason}); check the "
+            "database user's rights and that CLAIMS_MAP_DATABASE_URL names the right database"
         ) from error
     return Store(engine)

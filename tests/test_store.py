@@ -295,3 +295,33 @@ def test_an_unreachable_server_gives_a_message_that_says_what_and_how(tmp_path: 
 def test_an_unknown_kind_of_database_is_refused_with_the_ones_that_work() -> None:
     with pytest.raises(store.StoreError, match=r"sqlite:///.*postgresql\+psycopg://"):
         store.open_store("mysql://x@localhost/db")
+
+
+def test_a_migration_that_rebuilds_a_parent_table_on_sqlite_keeps_its_children(
+    tmp_path: Path, builtin: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite alters a table by copying it; with foreign keys on, dropping the old
+    # "datasets" would cascade-delete every claim. migrate() turns them off meanwhile.
+    from alembic.operations import Operations
+
+    url = f"sqlite:///{tmp_path / 'claims.db'}"
+    s = store.open_store(url)
+    s.sync_builtin(DATA_DIR)
+
+    def rebuild_datasets(config, revision: str) -> None:
+        conn = config.attributes["connection"]
+        context = MigrationContext.configure(conn, opts={"render_as_batch": True})
+        with Operations(context).batch_alter_table("datasets") as batch:
+            batch.alter_column("description", existing_type=sa.Text, nullable=True)
+
+    monkeypatch.setattr("store.engine.command.upgrade", rebuild_datasets)
+    migrate(s.engine)
+    assert len(s.load("builtin").claims) == len(builtin.claims)
+
+
+def test_a_store_made_by_a_newer_app_is_refused_with_what_to_do(store_url: str) -> None:
+    s = store.open_store(store_url)
+    with s.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(store.StoreError, match="made by a newer version: upgrade the app"):
+        store.open_store(store_url)
