@@ -37,7 +37,7 @@ def main() -> None:
     if problem := datastore.problem():
         shown = (
             "Showing the built-in data from the project's files meanwhile"
-            if data is state.files_dataset()
+            if state.from_files(data)
             else "What was already loaded stays on screen"
         )
         st.warning(

@@ -27,7 +27,7 @@ from dashboard.lasting import lasting
 from geo.dataset import Dataset
 from geo.paths import active_data_dir
 from store import BUILTIN, DatasetInfo, Store, StoreError, edits, open_store
-from store.config import database_url, describe
+from store.config import database_url, describe, public_name
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,13 +36,14 @@ RETRY_S = 5.0
 # is listed here within this many seconds.
 POLL_S = 1.0
 
-# The last failure (message, when), shared by every session of this process.
-_health: dict[str, object] = lasting("store_health", dict)
+# The last failure of each store URL (message, when), shared by this process's sessions.
+_health_by_url: dict[str, dict[str, object]] = lasting("store_health_by_url", dict)
 _health_lock: threading.Lock = lasting("store_health_lock", threading.Lock)
+_retrying: threading.Lock = lasting("store_retrying", threading.Lock)
 # The list of datasets as last read from each store (see :func:`datasets`).
 _last_listed: dict[str, list[DatasetInfo]] = lasting("store_last_listed", dict)
 # Errors that mean "the database did not answer", as opposed to a bug of ours.
-_UNREACHABLE = (StoreError, sa.exc.OperationalError, sa.exc.InterfaceError)
+_UNREACHABLE = (StoreError, sa.exc.DBAPIError)
 
 
 @st.cache_resource(show_spinner="Opening the claims store…")
@@ -55,32 +56,42 @@ def _opened(url: str, data_dir: str) -> Store:
     return opened
 
 
+def _health() -> dict[str, object]:
+    return _health_by_url.setdefault(database_url(), {})
+
+
 def _failed(error: Exception) -> None:
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if isinstance(error, sa.exc.DBAPIError) and error.orig is not None:
         reason = str(error.orig).strip().splitlines()[0]
+    if isinstance(error, sa.exc.DBAPIError) and "connection to server at" in reason:
+        reason = reason.rsplit(": ", 1)[-1]  # the page names the server itself
     message = (
         reason
         if isinstance(error, StoreError)
-        else f"the claims store at {describe(database_url())} stopped answering ({reason})"
+        else f"the claims store ({public_name(database_url())}) stopped answering ({reason})"
     )
+    health = _health()
     with _health_lock:
-        if _health.get("message") != message:
-            _LOGGER.warning("claims store unavailable: %s", message)
-        _health["message"] = message
-        _health["at"] = time.monotonic()
+        if health.get("message") != message:
+            _LOGGER.warning("claims store at %s unavailable: %s", describe(database_url()), error)
+        health["message"] = message
+        health["at"] = time.monotonic()
 
 
 def problem() -> str | None:
     """Why the store cannot be used right now, or None when it can."""
-    return _health.get("message")  # type: ignore[return-value]
+    return _health().get("message")  # type: ignore[return-value]
 
 
 def store() -> Store | None:
     """The store, or None while it cannot be reached (see :func:`problem`)."""
-    failed_at = _health.get("at")
+    health = _health()
+    failed_at = health.get("at")
     if isinstance(failed_at, float) and time.monotonic() - failed_at < RETRY_S:
         return None
+    if failed_at is not None and not _retrying.acquire(blocking=False):
+        return None  # another session is trying already: don't queue behind its timeout
     try:
         opened = _opened(database_url(), str(active_data_dir()))
         if failed_at is not None:
@@ -88,9 +99,12 @@ def store() -> Store | None:
     except _UNREACHABLE as error:
         _failed(error)
         return None
+    finally:
+        if failed_at is not None:
+            _retrying.release()
     with _health_lock:
-        _health.pop("message", None)
-        _health.pop("at", None)
+        health.pop("message", None)
+        health.pop("at", None)
     return opened
 
 

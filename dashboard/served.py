@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 import weakref
-from collections import deque
+from collections import OrderedDict, deque
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -63,6 +64,18 @@ def _let_go() -> None:
             del _files[name]
 
 
+# Boundary sets read from the store for frames of other processes' sessions.
+STORE_CACHE_BYTES = 64 * 1024 * 1024
+MISSING_TTL_S = 30.0
+MAX_MISSING = 1024
+LOOKUP_WAIT_S = 2.0
+_store_cache: OrderedDict[str, bytes] = lasting("served_store_cache", OrderedDict)
+_store_missing: dict[str, float] = lasting("served_store_missing", dict)
+_lookups: threading.BoundedSemaphore = lasting(
+    "served_store_lookups", lambda: threading.BoundedSemaphore(4)
+)
+
+
 def url_from_frame(name: str) -> str:
     """The file's address as the map frame must write it (relative, so any base path works)."""
     return f"{_FROM_FRAME}{ROUTE}/{name}"
@@ -80,14 +93,39 @@ def _from_store(name: str) -> bytes | None:
 
     Behind a load balancer a frame's request can reach any app process, and a saved
     dataset's boundaries are named by the SHA-256 of their text, which the store keys on.
+    What the store gave is kept (up to STORE_CACHE_BYTES), a name it did not know is
+    remembered for a while, and only a few lookups run at once: requests for made-up or
+    large names cannot keep the database or this server's threads busy.
     """
     sha, _, suffix = name.partition(".")
     if suffix != "geojson" or not re.fullmatch(r"[0-9a-f]{64}", sha):
         return None
-    from dashboard import datastore  # imports streamlit: only when first needed
+    with _lock:
+        if name in _store_cache:
+            _store_cache.move_to_end(name)
+            return _store_cache[name]
+        missed = _store_missing.get(name)
+        if missed is not None and time.monotonic() - missed < MISSING_TTL_S:
+            return None
+    if not _lookups.acquire(timeout=LOOKUP_WAIT_S):
+        return None
+    try:
+        from dashboard import datastore  # imports streamlit: only when first needed
 
-    text = datastore.boundary_geojson(sha)
-    return text.encode("utf-8") if text is not None else None
+        text = datastore.boundary_geojson(sha)
+    finally:
+        _lookups.release()
+    with _lock:
+        if text is None:
+            _store_missing[name] = time.monotonic()
+            while len(_store_missing) > MAX_MISSING:
+                _store_missing.pop(next(iter(_store_missing)))
+            return None
+        body = text.encode("utf-8")
+        _store_cache[name] = body
+        while sum(len(b) for b in _store_cache.values()) > STORE_CACHE_BYTES:
+            _store_cache.popitem(last=False)
+        return body
 
 
 async def _file(request: Request) -> Response:

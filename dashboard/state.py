@@ -70,6 +70,11 @@ def files_dataset() -> Dataset:
     return load_dataset(active_data_dir())
 
 
+def from_files(data: Dataset) -> bool:
+    """Whether ``data`` is the built-in data read from the files (the store being away)."""
+    return data.label == BUILTIN_LABEL and data.stored_geojson is None and bool(data.boundary_file)
+
+
 def dataset() -> Dataset:
     """The built-in data, one copy for every session of this server: the store's copy of
     the data folder, or the files themselves while the store cannot be reached."""

@@ -9,7 +9,7 @@ from geo.escape import csv_safe_frame, md
 from geo.problems import problems_frame
 from geo.tables import claims_table, search
 from geo.vocab import STATUSES
-from store import BUILTIN, SaveRefused
+from store import BUILTIN, BUILTIN_LABEL, SaveRefused
 from store.edits import EditConflict, history_frame
 
 context = state.current()
@@ -41,12 +41,19 @@ st.download_button(
 if data.problems:
     with st.expander(f"Load report: {data.rejected_rows} rows rejected"):
         st.dataframe(problems_frame(data.problems), hide_index=True)
-        if data.label == "built-in data":
+        if data.label == BUILTIN_LABEL:
+            # The store keeps the load report, not the rejected rows: they are read from
+            # the data folder's files when asked for.
             st.download_button(
                 "Download the rejected rows (CSV)",
-                csv_safe_frame(data.claims_load.rejected).to_csv(index=False).encode("utf-8"),
+                lambda: (
+                    csv_safe_frame(state.files_dataset().claims_load.rejected)
+                    .to_csv(index=False)
+                    .encode("utf-8")
+                ),
                 file_name="rejected-rows.csv",
                 mime="text/csv",
+                on_click="ignore",
             )
         else:
             st.caption("The rejected rows of your file can be downloaded on the Your data page.")

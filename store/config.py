@@ -29,9 +29,30 @@ def database_url() -> str:
 
 
 def describe(url: str) -> str:
-    """The URL as it may be shown to a user: with its password hidden.
+    """The URL as an operator's log may show it: with every password hidden.
 
     >>> describe("postgresql+psycopg://claims:secret@db.example:5432/claims")
     'postgresql+psycopg://claims:***@db.example:5432/claims'
+    >>> describe("postgresql+psycopg://claims@db.example/claims?password=secret&sslmode=require")
+    'postgresql+psycopg://claims@db.example/claims?password=hidden&sslmode=require'
     """
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    query = {k: ("hidden" if "password" in k.lower() else v) for k, v in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
+
+
+def public_name(url: str) -> str:
+    """Where the store is, as any visitor of the page may read it: no user, password,
+    database name or folder.
+
+    >>> public_name("postgresql+psycopg://claims:secret@db.example/claims")
+    'PostgreSQL at db.example:5432'
+    >>> public_name("sqlite:////home/amina/.local/share/claims-map/claims.db")
+    'the SQLite file claims.db'
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"the SQLite file {Path(parsed.database or ':memory:').name}"
+    if parsed.get_backend_name() == "postgresql":
+        return f"PostgreSQL at {parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return parsed.get_backend_name()

@@ -146,10 +146,10 @@ class Store:
         return _info(row) if row is not None else None
 
     def boundary_geojson(self, sha256: str) -> str | None:
-        """A boundary set's GeoJSON text, by the SHA-256 of that text."""
+        """Stored polygons' GeoJSON text, by the SHA-256 of that text."""
         b = schema.boundary_sets
         with self.engine.connect() as conn:
-            return conn.scalar(sa.select(b.c.geojson).where(b.c.sha256 == sha256))
+            return conn.scalar(sa.select(b.c.geojson).where(b.c.geojson_sha256 == sha256).limit(1))
 
     def load(self, slug: str, as_recorded_on: dt.datetime | None = None) -> Dataset:
         """The dataset ``slug`` as the app uses it. Raises KeyError if there is none.
@@ -161,8 +161,11 @@ class Store:
             info = self.find(slug)
             if info is None:
                 raise KeyError(slug)
-            with self.engine.connect() as conn:
-                data = _read_dataset(conn, info, as_recorded_on)
+            try:
+                with self.engine.connect() as conn:
+                    data = _read_dataset(conn, info, as_recorded_on)
+            except _Replaced:
+                continue
             # Reads are not one snapshot on every engine; a dataset replaced while it was
             # read (the built-in copy, refreshed by another process) is read again.
             again = self.find(slug)
@@ -404,35 +407,37 @@ def _write(
 
 def _ensure_boundary_set(conn: Connection, data: Dataset, now: dt.datetime) -> str:
     text = data.geojson
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    geojson_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    meta_json = json.dumps(data.boundary_meta, default=str, sort_keys=True)
+    places = [
+        {
+            "code": place.code,
+            "name": place.name,
+            "iso_name": place.iso_name,
+            "aliases": ";".join(place.aliases),
+            "position": i,
+        }
+        for i, place in enumerate(data.places.place(c) for c in data.places.codes)
+    ]
+    key = hashlib.sha256(
+        json.dumps([geojson_sha, data.boundary_credit, meta_json, places]).encode("utf-8")
+    ).hexdigest()
     b = schema.boundary_sets
-    if conn.scalar(sa.select(b.c.sha256).where(b.c.sha256 == sha)) is not None:
-        return sha
+    if conn.scalar(sa.select(b.c.sha256).where(b.c.sha256 == key)) is not None:
+        return key
     conn.execute(
         sa.insert(b).values(
-            sha256=sha,
+            sha256=key,
+            geojson_sha256=geojson_sha,
             label=str(data.boundary_meta.get("output_file") or data.label),
             credit=data.boundary_credit,
             geojson=text,
-            meta_json=json.dumps(data.boundary_meta, default=str),
+            meta_json=meta_json,
             created_at=now,
         )
     )
-    conn.execute(
-        sa.insert(schema.boundary_places),
-        [
-            {
-                "boundary_sha256": sha,
-                "code": place.code,
-                "name": place.name,
-                "iso_name": place.iso_name,
-                "aliases": ";".join(place.aliases),
-                "position": i,
-            }
-            for i, place in enumerate(data.places.place(c) for c in data.places.codes)
-        ],
-    )
-    return sha
+    conn.execute(sa.insert(schema.boundary_places), [{"boundary_sha256": key, **p} for p in places])
+    return key
 
 
 def _problem_record(problem: Problem) -> list[object]:
@@ -490,17 +495,19 @@ _CLAIM_SELECT = tuple(
 )
 
 
+class _Replaced(Exception):
+    """The dataset row went away while it was read (the built-in copy, refreshed)."""
+
+
 def _read_dataset(
     conn: Connection, info: DatasetInfo, as_recorded_on: dt.datetime | None = None
 ) -> Dataset:
-    problems = tuple(
-        Problem(*record)
-        for record in json.loads(
-            conn.scalar(
-                sa.select(schema.datasets.c.problems_json).where(schema.datasets.c.id == info.id)
-            )
-        )
+    problems_json = conn.scalar(
+        sa.select(schema.datasets.c.problems_json).where(schema.datasets.c.id == info.id)
     )
+    if problems_json is None:
+        raise _Replaced
+    problems = tuple(Problem(*record) for record in json.loads(problems_json))
     boundaries, geojson, meta, registry = _read_boundaries(conn, info.boundary_sha256)
     a = schema.dataset_aliases
     aliases = dict(

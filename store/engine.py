@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,9 +13,10 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine, make_url
 
-from store.config import database_url, describe
+from store.config import database_url, describe, public_name
 from store.core import Store, StoreError
 
+_LOGGER = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any number the app's processes agree on: they take this lock while migrating.
 _MIGRATION_LOCK = 0x434C41494D53  # "CLAIMS"
@@ -118,6 +120,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
+def _reason(error: sa.exc.DBAPIError) -> str:
+    """The driver's one-line reason, without the server's address (the page names that)."""
+    text = str(error.orig or error).strip().splitlines()[0]
+    # psycopg: 'connection failed: connection to server at "h", port p failed: Connection refused'
+    return text.rsplit(": ", 1)[-1] if "connection to server at" in text else text
+
+
 def open_store(url: str | None = None) -> Store:
     """Connect to the store at ``url`` (default: :func:`store.config.database_url`), migrated.
 
@@ -136,22 +145,24 @@ def open_store(url: str | None = None) -> Store:
         migrate(engine)
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
         engine.dispose()
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        _LOGGER.warning("cannot open the claims store at %s: %s", describe(url), error.orig)
         raise StoreError(
-            f"the claims store at {describe(url)} cannot be reached ({reason}); check that "
-            "the database server is running and that CLAIMS_MAP_DATABASE_URL is right"
+            f"the claims store ({public_name(url)}) cannot be reached ({_reason(error)}); "
+            "check that the database server is running and that CLAIMS_MAP_DATABASE_URL "
+            "is right"
         ) from error
     except CommandError as error:
         engine.dispose()
         raise StoreError(
-            f"the claims store at {describe(url)} has a schema this version of the app does "
-            f"not know ({error}); it was made by a newer version: upgrade the app"
+            f"the claims store ({public_name(url)}) has a schema this version of the app "
+            f"does not know ({error}); it was made by a newer version: upgrade the app"
         ) from error
     except sa.exc.DBAPIError as error:
         engine.dispose()
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        _LOGGER.warning("the claims store at %s refused the app: %s", describe(url), error.orig)
         raise StoreError(
-            f"the claims store at {describe(url)} refused the app ({reason}); check the "
-            "database user's rights and that CLAIMS_MAP_DATABASE_URL names the right database"
+            f"the claims store ({public_name(url)}) refused the app ({_reason(error)}); check "
+            "the database user's rights and that CLAIMS_MAP_DATABASE_URL names the right "
+            "database"
         ) from error
     return Store(engine)

@@ -32,12 +32,15 @@ store_state = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False),
 )
 
-# A map layer, named by the SHA-256 of its GeoJSON text: the same file saved twice is
-# stored once, and any app process can serve it to a map frame by that name.
+# A map layer with its credit, provenance record and places, named by a SHA-256 of all of
+# them: the same set saved twice is stored once, and a change to any part is a new set.
+# Its polygons are also found by the SHA-256 of their GeoJSON text alone, which is how any
+# app process serves them to a map frame.
 boundary_sets = sa.Table(
     "boundary_sets",
     metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("geojson_sha256", sa.String(64), nullable=False, index=True),
     sa.Column("label", sa.Text, nullable=False),
     sa.Column("credit", sa.Text, nullable=False),
     sa.Column("geojson", sa.Text, nullable=False),
@@ -91,6 +94,8 @@ datasets = sa.Table(
     sa.Column("claim_count", sa.Integer, nullable=False),
     # Raised whenever the dataset's content is replaced: the app's caches key on it.
     sa.Column("revision", sa.Integer, nullable=False),
+    # Never reuse a deleted dataset's id: caches key on (id, revision).
+    sqlite_autoincrement=True,
 )
 
 sources = sa.Table(

@@ -27,14 +27,30 @@ def pages_as_the_server_declares_them(monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Every app the tests start keeps its store in a throwaway folder, never the user's."""
+    """Every app the tests start keeps its store in a throwaway folder, never the user's.
+
+    This replaces a CLAIMS_MAP_DATABASE_URL set in the developer's shell on purpose: the
+    tests save and delete datasets, which must never happen to a real store.
+    """
     import os
     import tempfile
 
     from store.config import DATABASE_URL_ENV
 
     folder = tempfile.mkdtemp(prefix="claims-tests-")
+    config.stash[_STORE_FOLDER] = folder
     os.environ[DATABASE_URL_ENV] = f"sqlite:///{folder}/claims.db"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    folder = config.stash.get(_STORE_FOLDER, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_STORE_FOLDER = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")

@@ -156,3 +156,23 @@ def test_the_app_recovers_when_the_server_comes_back(
         other.query_params["dataset"] = "before-the-outage"
         other.run()
         assert "**5 of 5 claims shown**" in text_of(other)
+
+
+def test_the_claims_page_reports_rejected_builtin_rows_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from geo.paths import DATA_DIR, DATA_DIR_ENV
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    with (folder / "claims.csv").open("a", encoding="utf-8") as f:
+        f.write("C999,X,Y,presence,Atlantis,,2022-01-01,,day,claimed,nowhere,l,,s\n")
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'claims.db'}")
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/claims.py").run()
+    assert not at.exception
+    assert any("Load report: 1 rows rejected" in e.label for e in at.expander)
+    assert any(b.label == "Download the rejected rows (CSV)" for b in at.get("download_button"))

@@ -105,3 +105,32 @@ def test_uploaded_boundaries_reach_the_map_by_address_not_inline() -> None:
     geojson = json.loads(fetch(name).body)
     assert len(geojson["features"]) == 34
     assert {f["properties"]["code"] for f in geojson["features"]} == set(builtin.names)
+
+
+def test_boundaries_another_process_served_come_from_the_store_once(tmp_path, monkeypatch) -> None:
+    import hashlib
+
+    import store
+    from dashboard import datastore
+    from store.config import DATABASE_URL_ENV
+    from tests.test_store import _user_dataset
+
+    url = f"sqlite:///{tmp_path / 'claims.db'}"
+    monkeypatch.setenv(DATABASE_URL_ENV, url)
+    data = _user_dataset(load_dataset(DATA_DIR), boundaries=True)
+    store.open_store(url).save(data, name="theirs")
+    name = hashlib.sha256(data.geojson.encode()).hexdigest() + ".geojson"
+    assert served.content(name) is None  # this process never served it
+
+    asked: list[str] = []
+    real = datastore.boundary_geojson
+    monkeypatch.setattr(datastore, "boundary_geojson", lambda sha: asked.append(sha) or real(sha))
+    found = fetch(name)
+    assert found.status_code == 200 and found.body == data.geojson.encode()
+    assert fetch(name).body == found.body
+    made_up = "0" * 64 + ".geojson"
+    assert fetch(made_up).status_code == 404
+    assert fetch(made_up).status_code == 404
+    assert fetch("../../etc/passwd").status_code == 404
+    # Each name was looked up in the store once: what it had is kept, what it lacked too.
+    assert asked == [name.removesuffix(".geojson"), "0" * 64]

@@ -161,8 +161,8 @@ def test_a_saved_upload_comes_back_as_it_was_saved(
     assert loaded.boundary_credit == data.boundary_credit
     # Any process can serve the map's boundaries by the hash of their text.
     sha = hashlib.sha256(data.geojson.encode()).hexdigest()
-    assert info.boundary_sha256 == sha
     assert s.boundary_geojson(sha) == data.geojson
+    assert s.boundary_geojson("0" * 64) is None
 
 
 def test_a_taken_name_is_refused_and_nothing_is_written(store_url: str, builtin: Dataset) -> None:
@@ -325,3 +325,27 @@ def test_a_store_made_by_a_newer_app_is_refused_with_what_to_do(store_url: str) 
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
     with pytest.raises(store.StoreError, match="made by a newer version: upgrade the app"):
         store.open_store(store_url)
+
+
+def test_the_same_polygons_with_another_credit_or_places_keep_their_own(
+    store_url: str, builtin: Dataset, tmp_path: Path
+) -> None:
+    s = store.open_store(store_url)
+    mine = _user_dataset(builtin, boundaries=True)
+    theirs = replace(mine, boundary_meta={"credit": "Another credit"})
+    s.save(mine, name="mine")
+    s.save(theirs, name="theirs")
+    assert s.load("mine").boundary_credit == "Test credit"
+    assert s.load("theirs").boundary_credit == "Another credit"
+
+    # The built-in copy follows a change to the credit or to a province's spellings.
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    meta = folder / "provinces.geojson.meta.json"
+    meta.write_text(meta.read_text().replace('"credit": "Natural Earth"', '"credit": "NE v2"'))
+    provinces = folder / "provinces.csv"
+    provinces.write_text(provinces.read_text().replace("Panjsher;", "Panjsher;Panjshir Valley;"))
+    s.sync_builtin(folder)
+    refreshed = s.load("builtin")
+    assert refreshed.boundary_credit == "NE v2"
+    assert refreshed.places.match("Panjshir Valley").code == "AF-PAN"

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+import store
+from geo.dataset import load_dataset
+from geo.paths import DATA_DIR
 from tests.browser.conftest import _running_app
 from tests.browser.mapui import (
     REPO,
@@ -37,15 +40,15 @@ BUILTIN_ONLY = ("AF-PAN", "AF-KAP")
 @pytest.fixture(scope="module")
 def two_processes(
     chromium: Path, pg_server, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
-    """Two ``streamlit run app.py`` processes sharing one PostgreSQL database."""
+) -> Iterator[tuple[str, str, str]]:
+    """Two ``streamlit run app.py`` processes sharing one PostgreSQL database (and its URL)."""
     url = pg_server.create_database("two_processes")
     folder = tmp_path_factory.mktemp("two-processes")
     with (
         _running_app(folder / "first.log", database_url=url) as first,
         _running_app(folder / "second.log", database_url=url) as second,
     ):
-        yield first, second
+        yield first, second, url
 
 
 def save_acled_as(page: Page, name: str) -> None:
@@ -73,9 +76,9 @@ def dataset_options(page: Page, typed: str) -> list[str]:
 
 
 def test_a_dataset_saved_on_one_process_opens_from_its_link_on_the_other(
-    tab: Tab, browser, two_processes: tuple[str, str]
+    tab: Tab, browser, two_processes: tuple[str, str, str]
 ) -> None:
-    first, second = two_processes
+    first, second, _ = two_processes
     # A colleague already has the second process open, on the built-in data.
     colleague = browser.new_page()
     colleague_frame = open_app(colleague, f"{second}/")
@@ -115,24 +118,29 @@ def test_a_dataset_saved_on_one_process_opens_from_its_link_on_the_other(
 
 
 def test_a_link_to_a_deleted_dataset_says_so_on_any_process(
-    tab: Tab, two_processes: tuple[str, str]
+    tab: Tab, two_processes: tuple[str, str, str]
 ) -> None:
-    _, second = two_processes
+    _, second, url = two_processes
+    team = store.open_store(url)
+    team.save(load_dataset(DATA_DIR), name="Short-lived")
+    open_app(tab.page, f"{second}/?dataset=short-lived")  # the second process loads it
+    assert team.delete("short-lived")
+    time.sleep(1.1)  # processes learn of a change within a second (dashboard/datastore.py)
     page = tab.page
-    open_app(page, f"{second}/?dataset=no-such-dataset")
+    open_app(page, f"{second}/?dataset=short-lived")
     expect(page.get_by_text(re.compile("no saved dataset has that name"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"of 45 claims shown"))).to_be_visible()
     tab.assert_clean()
 
 
 def test_a_map_frame_whose_push_socket_reaches_another_process_still_repaints(
-    tab: Tab, two_processes: tuple[str, str]
+    tab: Tab, two_processes: tuple[str, str, str]
 ) -> None:
     # Behind a load balancer the frame's push socket may land on a process that does not
     # run its session: the socket opens, takes the frame's token and never sends a layer.
     # Playwright answers the socket itself here, exactly so; Streamlit's own delivery
     # must then bring every layer.
-    first, _ = two_processes
+    first, _, _ = two_processes
     page = tab.page
     silent: list[str] = []
 

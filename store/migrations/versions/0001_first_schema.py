@@ -27,6 +27,7 @@ def upgrade() -> None:
     op.create_table(
         "boundary_sets",
         sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("geojson_sha256", sa.String(64), nullable=False),
         sa.Column("label", sa.Text, nullable=False),
         sa.Column("credit", sa.Text, nullable=False),
         sa.Column("geojson", sa.Text, nullable=False),
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name="pk_boundary_sets"),
     )
+    op.create_index("ix_boundary_sets_geojson_sha256", "boundary_sets", ["geojson_sha256"])
     op.create_table(
         "boundary_places",
         sa.Column("boundary_sha256", sa.String(64), nullable=False),
@@ -72,6 +74,7 @@ def upgrade() -> None:
             ["boundary_sets.sha256"],
             name="fk_datasets_boundary_sha256_boundary_sets",
         ),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sources",
