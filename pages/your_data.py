@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 
 import streamlit as st
@@ -15,7 +14,7 @@ from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boun
 from geo.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.dataset import Dataset, combine
 from geo.escape import csv_safe_frame, md
-from geo.ingest import UnreadableFile, file_format, read_table_bytes
+from geo.ingest import UnreadableFile, file_format, max_upload_mb, read_table_bytes
 from geo.mapping import ColumnMapping, guess_mapping
 from geo.problems import problems_frame
 from geo.sources import validate_sources
@@ -23,7 +22,7 @@ from geo.upload import UploadResult, expected_seconds, load_upload
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 from store import BUILTIN, SaveRefused
 
-MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
+MAX_MB = max_upload_mb()
 ALIASES = "_upload_aliases"
 MAPPING = "_upload_mapping"
 RESULT = "_upload_result"

@@ -11,11 +11,13 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 # Debian's packages the tests start for real: Chromium for the browser tests (driven by
-# Playwright, which never downloads a browser of its own here) and PostgreSQL for the
-# store's tests (a throwaway server in a temporary folder; see tests/pgserver.py).
+# Playwright, which never downloads a browser of its own here), PostgreSQL for the
+# store's tests (a throwaway server in a temporary folder; see tests/pgserver.py) and
+# nginx for the deploy set-up's (deploy/; Debian puts it in /usr/sbin).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
+command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing+=(nginx)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -53,21 +53,41 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _STORE_FOLDER = pytest.StashKey[str]()
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[object]:
-    """A real PostgreSQL server for the session (Debian's package, in a temporary folder).
-
-    Skipped where PostgreSQL is not installed, except in CI (REQUIRE_POSTGRES=1), where
-    that is a failure: the store's tests must run against both engines there.
-    """
+def _missing(what: str, required_by: str, package: str) -> None:
+    """Skip, or fail where the CI says the package must be there (``required_by`` is 1)."""
     import os
 
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{what} is required ({required_by}=1) but not installed")
+    pytest.skip(f"{what} is not installed (apt-get install {package})")
+
+
+@pytest.fixture(scope="session")
+def postgres_installed() -> None:
+    """Skipped where PostgreSQL is not installed, except in CI (REQUIRE_POSTGRES=1), where
+    that is a failure: the store's tests must run against both engines there."""
     from tests import pgserver
 
     if pgserver.binaries() is None:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required (REQUIRE_POSTGRES=1) but not installed")
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+        _missing("PostgreSQL", "REQUIRE_POSTGRES", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def nginx_installed() -> None:
+    """Skipped where nginx is not installed, except in CI (REQUIRE_NGINX=1): a failure."""
+    from deploy.run import DeployError, nginx_binary
+
+    try:
+        nginx_binary()
+    except DeployError:
+        _missing("nginx", "REQUIRE_NGINX", "nginx")
+
+
+@pytest.fixture(scope="session")
+def pg_server(postgres_installed: None) -> Iterator[object]:
+    """A real PostgreSQL server for the session (Debian's package, in a temporary folder)."""
+    from tests import pgserver
+
     with pgserver.running_postgres() as server:
         yield server
 

@@ -15,13 +15,12 @@ from geo.dataset import load_dataset
 from geo.paths import DATA_DIR
 from tests.browser.conftest import _running_app
 from tests.browser.mapui import (
-    REPO,
     Tab,
     artifact,
     choose_in_multiselect,
     fills,
-    nav_link,
     open_app,
+    save_acled_as,
     sidebar,
     view_count,
     wait_for_map,
@@ -31,7 +30,6 @@ from tests.browser.mapui import (
 
 pytestmark = pytest.mark.browser
 
-ACLED = REPO / "tests" / "corpus" / "acled_afghanistan.csv"
 # Where the upload's five claims are, and two provinces with claims only in the built-in data.
 WITH_CLAIMS = ("AF-HEL", "AF-KAB", "AF-SAR")
 BUILTIN_ONLY = ("AF-PAN", "AF-KAP")
@@ -49,18 +47,6 @@ def two_processes(
         _running_app(folder / "second.log", database_url=url) as second,
     ):
         yield first, second, url
-
-
-def save_acled_as(page: Page, name: str) -> None:
-    nav_link(page, "Your data").click()
-    page.wait_for_url(re.compile(r"/your_data$"))
-    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Claims table")
-    uploader.locator('input[type="file"]').set_input_files(ACLED)
-    expect(page.get_by_text(re.compile(r"^5 of 12 rows loaded$"))).to_be_visible()
-    wait_idle(page)
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Your name (optional)").fill("Analyst A")
-    page.get_by_role("button", name="Save dataset").click()
 
 
 def dataset_options(page: Page, typed: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Running the dashboard behind nginx: several app processes on one PostgreSQL store."""
