@@ -1,4 +1,4 @@
-"""Zip bombs and forged archives sent as boundary files are refused.
+"""Zip bombs and forged archives, as boundary files and as claims tables, are refused.
 
 Each archive here is a real one, built in the test: a member of 200 MB of zeros packs into
 about 200 KB. Each is refused with a message saying which limit and how to fix the file,
@@ -31,7 +31,9 @@ from geo.boundary_upload import (
     identifier_fields,
     read_boundary_upload,
 )
+from geo.ingest import MAX_XLSX_MEMBERS, UnreadableFile, read_table_bytes
 from tests.test_boundary_upload import layer, zipped_shapefile
+from tests.test_ingest import workbook_bytes
 
 MB = 1024 * 1024
 PAGE_LIMIT = 50 * MB  # the Your data page's default upload limit
@@ -106,6 +108,12 @@ def refused_boundaries(
 ) -> str:
     with frugal(tmp_path, memory), pytest.raises(BoundaryError) as caught:
         read_boundary_upload("bomb.zip", data, max_bytes=max_bytes)
+    return str(caught.value)
+
+
+def refused_table(tmp_path: Path, name: str, data: bytes, max_bytes: int = PAGE_LIMIT) -> str:
+    with frugal(tmp_path), pytest.raises(UnreadableFile) as caught:
+        read_table_bytes(name, data, max_bytes=max_bytes)
     return str(caught.value)
 
 
@@ -230,3 +238,73 @@ def test_a_zipped_shapefile_loads_within_the_same_bounds(tmp_path: Path) -> None
     with frugal(tmp_path):
         raw = read_boundary_upload("d.zip", data, max_bytes=PAGE_LIMIT)
     assert list(raw["GID"]) == ["D1", "D2"]
+
+
+# --- claims tables: .xlsx workbooks and other ZIP archives ----------------------------------
+
+
+def workbook(*builds: Build, without: str = "") -> bytes:
+    """A real workbook with one claims-like sheet, and whatever ``builds`` add to it."""
+    real = zipfile.ZipFile(io.BytesIO(workbook_bytes(("Claims", [["claim_id"], ["C1"]]))))
+
+    def copy(archive: zipfile.ZipFile) -> None:
+        for entry in real.infolist():
+            if entry.filename != without:
+                archive.writestr(entry.filename, real.read(entry))
+
+    return archive_bytes(copy, *builds)
+
+
+def test_workbook_bomb_is_refused_before_anything_is_unpacked(tmp_path: Path) -> None:
+    data = workbook(lambda archive: stream(archive, "xl/media/image1.png", 200))
+    message = refused_table(tmp_path, "claims.xlsx", data)
+    assert "claims.xlsx: xl/media/image1.png would unpack to 200.0 MB" in message
+    assert "an Excel workbook may pack a file at most 200 to 1" in message
+    assert "Save the sheet you need as CSV (or split the workbook)" in message
+
+
+def test_zip_bomb_named_csv_is_refused_unread(tmp_path: Path) -> None:
+    # Before, the "mimetype" member (OpenDocument names itself there) was unpacked whole.
+    data = archive_bytes(lambda archive: stream(archive, "mimetype", 200))
+    assert "claims.csv: mimetype would unpack to 200.0 MB" in refused_table(
+        tmp_path, "claims.csv", data
+    )
+
+
+def test_workbook_over_the_unpacked_limit_is_refused(tmp_path: Path) -> None:
+    data = workbook(lambda archive: archive.writestr("docProps/notes.txt", TEXT))
+    message = refused_table(tmp_path, "claims.xlsx", data, max_bytes=256 * 1024)
+    assert (
+        "claims.xlsx unpacks to 5.5 MB; an Excel workbook may unpack to at most 5.0 MB" in message
+    )
+
+
+def test_workbook_with_too_many_parts_is_refused(tmp_path: Path) -> None:
+    def parts(archive: zipfile.ZipFile) -> None:
+        for number in range(MAX_XLSX_MEMBERS):
+            archive.writestr(f"xl/media/{number}.png", b"")
+
+    message = refused_table(tmp_path, "claims.xlsx", workbook(parts))
+    assert "holds 1,009 files and folders; an Excel workbook needs at most 1,000" in message
+
+
+def test_workbook_part_larger_than_declared_is_refused(tmp_path: Path) -> None:
+    # openpyxl reads styles.xml whole; zipfile would unpack all 200 MB of it before
+    # cutting it to the declared size, even with a checksum that matches that part.
+    def forged(archive: zipfile.ZipFile) -> None:
+        styles = zipfile.ZipFile(io.BytesIO(workbook_bytes(("S", [])))).read("xl/styles.xml")
+        with archive.open("xl/styles.xml", "w") as member:
+            member.write(styles)
+            for _ in range(200):
+                member.write(b" " * MB)  # blank space after the root element is valid XML
+        entry = archive.getinfo("xl/styles.xml")
+        entry.file_size, entry.CRC = len(styles), zlib.crc32(styles)
+
+    message = refused_table(tmp_path, "claims.xlsx", workbook(forged, without="xl/styles.xml"))
+    assert "claims.xlsx: xl/styles.xml does not match what the archive declares" in message
+    assert "save it again as .xlsx, or as CSV" in message
+
+
+def test_real_workbooks_still_load() -> None:
+    read = read_table_bytes("t.xlsx", workbook(), max_bytes=PAGE_LIMIT)
+    assert read.frame.to_dict("records") == [{"claim_id": "C1"}]
