@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, upload_limit
 from geo.boundaries import BoundaryError
 from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 from geo.claims import COLUMNS, REQUIRED_COLUMNS
@@ -21,7 +20,9 @@ from geo.sources import validate_sources
 from geo.upload import UploadResult, expected_seconds, load_upload
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
-MAX_MB = int(os.environ.get("CLAIMS_MAP_MAX_UPLOAD_MB", "50"))
+# Streamlit's own limit, which its uploaders state, is the same (see app.py).
+MAX_MB = upload_limit.max_upload_mb()
+MAX_BYTES = upload_limit.max_upload_bytes()
 ALIASES = "_upload_aliases"
 MAPPING = "_upload_mapping"
 RESULT = "_upload_result"
@@ -45,8 +46,8 @@ if current is not None:
 
 
 @st.cache_data(show_spinner="Reading the boundary file…", max_entries=4)
-def _boundary_layer(name: str, data: bytes):
-    return read_boundary_upload(name, data)
+def _boundary_layer(name: str, data: bytes, max_bytes: int):
+    return read_boundary_upload(name, data, max_bytes=max_bytes)
 
 
 # --- boundaries -----------------------------------------------------------------------------
@@ -61,7 +62,7 @@ with st.expander("Map layer: the built-in Afghan provinces, or your own boundary
     boundary_key = None
     if boundary_file is not None:
         try:
-            layer = _boundary_layer(boundary_file.name, boundary_file.getvalue())
+            layer = _boundary_layer(boundary_file.name, boundary_file.getvalue(), MAX_BYTES)
             fields = identifier_fields(layer)
             if not fields:
                 raise BoundaryError(
@@ -98,7 +99,7 @@ sources_file = st.file_uploader(
 extra_sources = None
 if sources_file is not None:
     try:
-        read = read_table_bytes(sources_file.name, sources_file.getvalue())
+        read = read_table_bytes(sources_file.name, sources_file.getvalue(), max_bytes=MAX_BYTES)
         sources_load = validate_sources(read.frame, read.row_numbers)
         extra_sources = sources_load.sources.astype(str)
         st.caption(f"{len(extra_sources)} sources loaded from {md(sources_file.name)}.")
@@ -144,7 +145,7 @@ def run_pipeline() -> UploadResult | None:
             extra_sources=extra_sources,
             mapping=mapping,
             aliases=aliases,
-            max_bytes=MAX_MB * 1024 * 1024,
+            max_bytes=MAX_BYTES,
             progress=progress,
         )
 
