@@ -1,11 +1,12 @@
 """Boundary files that users bring: GeoJSON, GeoPackage or a zipped Shapefile, any CRS.
 
-The bytes are read from a private temporary folder, never from or into the user's file.
+The bytes are read from a private temporary folder, never from or into the user's file. A
+zipped Shapefile is checked against :func:`shapefile_limits` before anything is unpacked
+(see geo/archives.py), and only the layer's own files are copied out.
 """
 
 from __future__ import annotations
 
-import io
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -13,11 +14,35 @@ from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 
+from geo.archives import ArchiveError, ArchiveLimits, copy_member, open_archive
 from geo.boundaries import BoundaryError, check_boundaries
 from geo.places import Place, PlaceRegistry, RegistryError
 
-DEFAULT_MAX_BOUNDARY_BYTES = 100 * 1024 * 1024
+_MB = 1024 * 1024  # as Streamlit counts the upload limit
+DEFAULT_MAX_BOUNDARY_BYTES = 100 * _MB
 SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".zip": "Shapefile"}
+# A Shapefile's .shp (coordinates) packs about 2 to 1 (2.4 for data/provinces.geojson), so
+# a zip within the upload limit unpacks to well under 4 times it. Its .dbf can pack far
+# better: 257 to 1 measured for wide text columns of short names. Zeros pack 1,030 to 1.
+SHAPEFILE_EXPANSION = 4
+SHAPEFILE_MAX_RATIO = 500
+# .shp, .shx, .dbf, .prj, .cpg, a few optional index and metadata files, and folders.
+SHAPEFILE_MAX_MEMBERS = 32
+
+
+def shapefile_limits(max_bytes: int = DEFAULT_MAX_BOUNDARY_BYTES) -> ArchiveLimits:
+    """What a zipped Shapefile of at most ``max_bytes`` may hold."""
+    return ArchiveLimits(
+        max_unpacked=SHAPEFILE_EXPANSION * max_bytes,
+        max_members=SHAPEFILE_MAX_MEMBERS,
+        max_ratio=SHAPEFILE_MAX_RATIO,
+        label="a zipped Shapefile",
+        fix=(
+            "Zip only the layer's .shp, .shx, .dbf and .prj files (and its .cpg if there is"
+            " one), or save the layer as a GeoPackage (.gpkg) and upload that."
+        ),
+        allow_nested=False,
+    )
 
 
 @dataclass
@@ -43,12 +68,19 @@ def read_boundary_upload(
         raise BoundaryError(f"{name} is empty")
     if len(data) > max_bytes:
         raise BoundaryError(
-            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB."
+            f"{name} is {len(data) / _MB:.1f} MB; the limit is {max_bytes / _MB:.0f} MB."
             " Simplify the polygons or split the file."
         )
+    shapefile = _shapefile_parts(name, data, max_bytes) if suffix == ".zip" else None
+    if shapefile is None and data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b")):
+        raise BoundaryError(
+            f"{name} is a compressed archive, not a {SUFFIXES[suffix]} file. If it holds a"
+            " Shapefile, upload it with a .zip name; otherwise unpack it and upload the"
+            " .geojson or .gpkg file inside."
+        )
     with tempfile.TemporaryDirectory(prefix="boundary-upload-") as folder:
-        if suffix == ".zip":
-            path = _unpack_shapefile(name, data, Path(folder))
+        if shapefile is not None:
+            path = _unpack_shapefile(name, data, shapefile, Path(folder))
         else:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(data)
@@ -64,12 +96,15 @@ def read_boundary_upload(
     return gdf
 
 
-def _unpack_shapefile(name: str, data: bytes, folder: Path) -> Path:
+def _shapefile_parts(name: str, data: bytes, max_bytes: int) -> dict[str, zipfile.ZipInfo]:
+    """The layer's members by suffix, all checked; nothing is unpacked."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        with open_archive(name, data, shapefile_limits(max_bytes)) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
     except zipfile.BadZipFile as error:
         raise BoundaryError(f"{name} is not a valid .zip archive") from error
-    members = [m for m in archive.infolist() if not m.is_dir()]
+    except ArchiveError as error:
+        raise BoundaryError(str(error)) from error
     shapefiles = [m for m in members if m.filename.lower().endswith(".shp")]
     if len(shapefiles) != 1:
         found = ", ".join(m.filename for m in shapefiles) or "none"
@@ -90,9 +125,19 @@ def _unpack_shapefile(name: str, data: bytes, folder: Path) -> Path:
             f"{name}: the Shapefile has no .prj, so its coordinate system is unknown and it"
             " cannot be placed on the map. Add the .prj file that came with it to the zip."
         )
+    return parts
+
+
+def _unpack_shapefile(
+    name: str, data: bytes, parts: dict[str, zipfile.ZipInfo], folder: Path
+) -> Path:
     for suffix, member in parts.items():
         # Written under fixed names: member paths from the archive are never trusted.
-        (folder / f"layer{suffix}").write_bytes(archive.read(member))
+        with (folder / f"layer{suffix}").open("wb") as target:
+            try:
+                copy_member(name, data, member, target)
+            except ArchiveError as error:
+                raise BoundaryError(f"{error} Zip the layer's files again.") from error
     return folder / "layer.shp"
 
 

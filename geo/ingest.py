@@ -33,6 +33,10 @@ Decisions, shown to users through the messages:
   computed value; a formula without one, an Excel error value (#N/A, #REF!, ...) and a cell
   hidden under merged cells are reported per row, and that row is kept aside. Dates read as
   YYYY-MM-DD (with the time only when it is not midnight), numbers as Excel shows them.
+- An .xlsx file is a ZIP archive: before any of it is unpacked, any ZIP archive uploaded
+  is refused if it would unpack to more than :data:`MAX_XLSX_EXPANSION` times the upload
+  limit, holds more than :data:`MAX_XLSX_MEMBERS` parts, or packs a part more than
+  :data:`MAX_XLSX_RATIO` to 1 (see geo/archives.py).
 - The file's contents, not its name, decide how it is read; PDFs, images, ZIP archives,
   other office formats and web pages are named as such and refused.
 
@@ -65,6 +69,7 @@ from openpyxl.utils.cell import (
 
 from geo import charsets
 from geo.acled import is_acled
+from geo.archives import ArchiveError, ArchiveLimits, open_archive, verify_members
 from geo.claims import REQUIRED_COLUMNS, ProgressCallback
 from geo.problems import Problem
 
@@ -78,8 +83,13 @@ DEFAULT_MAX_ROWS = 1_000_000
 PROGRESS_ROWS = 5_000
 # Python's csv module refuses longer fields by default; the same limit applies to .xlsx.
 MAX_FIELD_CHARS = 131_072
-# A zip bomb could unpack to far more than its size; real workbooks stay well under this.
+# What an .xlsx workbook (a ZIP archive) may unpack to, as a multiple of the upload limit;
+# real workbooks unpack to 5 to 15 times their size.
 MAX_XLSX_EXPANSION = 20
+# Sheets pack 10 to 15 to 1 (measured, openpyxl and pandas); runs of zeros pack 1,030 to 1.
+MAX_XLSX_RATIO = 200
+# Parts of a workbook: sheets, their relationships, styles, strings, drawings, images.
+MAX_XLSX_MEMBERS = 1_000
 SNIFF_CHARS = 64 * 1024
 # csv.Sniffer's regular expressions get slow on long samples; it needs only a few lines.
 SNIFFER_CHARS = 8 * 1024
@@ -93,6 +103,7 @@ _EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
 )
 _UTF8_BOM = b"\xef\xbb\xbf"
+_SAVE_AGAIN = "Open it in Excel or LibreOffice and save it again as .xlsx, or as CSV."
 _HOW_TO_SAVE = "Save the table as CSV UTF-8 (.csv) or as an Excel workbook (.xlsx) and upload that."
 
 TableKind = Literal["claims", "acled", "other"]
@@ -194,11 +205,11 @@ def read_table_bytes(
             f"{name} is {_megabytes(len(data))}; the limit is {_megabytes(max_bytes)}. "
             "Split the table into several files, or remove columns you do not need."
         )
-    if file_format(name, data) == "xlsx":
+    if file_format(name, data, max_bytes) == "xlsx":
         notes = []
         if not name.lower().endswith((".xlsx", ".xlsm")):
             notes.append(f"{name} is an Excel workbook despite its name; it was read as .xlsx")
-        read = _read_xlsx(name, data, sheet, max_bytes, max_rows, notes, progress)
+        read = _read_xlsx(name, data, sheet, max_rows, notes, progress)
     else:
         decoded = decode_text(name, data, encoding)
         notes = decoded.notes
@@ -243,8 +254,25 @@ def describe_non_table(data: bytes) -> str | None:
     return None
 
 
-def file_format(name: str, data: bytes) -> Literal["xlsx", "text"]:
-    """Whether the bytes are an .xlsx workbook or text, refusing anything else."""
+def xlsx_limits(max_bytes: int = DEFAULT_MAX_BYTES) -> ArchiveLimits:
+    """What a workbook (or any ZIP archive) uploaded as a table of ``max_bytes`` may hold."""
+    return ArchiveLimits(
+        max_unpacked=MAX_XLSX_EXPANSION * max_bytes,
+        max_members=MAX_XLSX_MEMBERS,
+        max_ratio=MAX_XLSX_RATIO,
+        label="an Excel workbook",
+        fix="Save the sheet you need as CSV (or split the workbook) and upload that.",
+    )
+
+
+def file_format(
+    name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Literal["xlsx", "text"]:
+    """Whether the bytes are an .xlsx workbook or text, refusing anything else.
+
+    A ZIP archive is checked against :func:`xlsx_limits` before any of it is unpacked, and
+    a workbook's parts are checked to unpack to the sizes it declares before openpyxl reads it.
+    """
     what = describe_non_table(data)
     if what is not None:
         advice = (
@@ -256,9 +284,19 @@ def file_format(name: str, data: bytes) -> Literal["xlsx", "text"]:
     if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "text"
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_archive(name, data, xlsx_limits(max_bytes)) as archive:
             members = archive.namelist()
-            mimetype = archive.read("mimetype")[:80] if "mimetype" in members else b""
+            mimetype = b""
+            if "xl/workbook.xml" in members:
+                try:
+                    verify_members(name, data, archive.infolist())
+                except ArchiveError as error:
+                    raise UnreadableFile(f"{error} {_SAVE_AGAIN}") from error
+            elif "mimetype" in members:
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(80)  # a bounded read, unlike archive.read()
+    except ArchiveError as error:
+        raise UnreadableFile(str(error)) from error
     except (zipfile.BadZipFile, OSError) as error:
         raise UnreadableFile(
             f"{name} is a damaged ZIP archive or Excel workbook ({error}); it may have been "
@@ -889,18 +927,12 @@ def _read_xlsx(
     name: str,
     data: bytes,
     sheet: str | None,
-    max_bytes: int,
     max_rows: int,
     notes: list[str],
     progress: ProgressCallback | None = None,
 ) -> TableRead:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_XLSX_EXPANSION * max_bytes:
-        raise UnreadableFile(
-            f"{name} unpacks to {_megabytes(unpacked)}, more than this page can read. "
-            "Split the workbook, or save the sheet you need as CSV."
-        )
+    # file_format has checked the archive against xlsx_limits, and that each part unpacks
+    # to the size it declares: zipfile, which openpyxl reads with, trusts those sizes.
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for damaged files
@@ -932,7 +964,7 @@ def _read_xlsx(
 def _damaged(name: str, error: Exception) -> UnreadableFile:
     return UnreadableFile(
         f"{name} looks like an Excel workbook but cannot be read ({type(error).__name__}: "
-        f"{error}). Open it in Excel or LibreOffice and save it again as .xlsx, or as CSV."
+        f"{error}). {_SAVE_AGAIN}"
     )
 
 

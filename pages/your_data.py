@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import datastore, state
+from dashboard import datastore, state, upload_limit
 from geo import charsets
 from geo.boundaries import BoundaryError
 from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 from geo.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.dataset import Dataset, combine
 from geo.escape import csv_safe_frame, md
-from geo.ingest import UnreadableFile, file_format, max_upload_mb, read_table_bytes
+from geo.ingest import UnreadableFile, file_format, read_table_bytes
 from geo.mapping import ColumnMapping, guess_mapping
 from geo.problems import problems_frame
 from geo.sources import validate_sources
@@ -22,7 +22,9 @@ from geo.upload import UploadResult, expected_seconds, load_upload
 from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 from store import BUILTIN, SaveRefused
 
-MAX_MB = max_upload_mb()
+# Streamlit's own limit, which its uploaders state, is the same (see app.py).
+MAX_MB = upload_limit.max_upload_mb()
+MAX_BYTES = upload_limit.max_upload_bytes()
 ALIASES = "_upload_aliases"
 MAPPING = "_upload_mapping"
 RESULT = "_upload_result"
@@ -48,8 +50,8 @@ if current is not None:
 
 
 @st.cache_data(show_spinner="Reading the boundary file…", max_entries=4)
-def _boundary_layer(name: str, data: bytes):
-    return read_boundary_upload(name, data)
+def _boundary_layer(name: str, data: bytes, max_bytes: int):
+    return read_boundary_upload(name, data, max_bytes=max_bytes)
 
 
 # --- boundaries -----------------------------------------------------------------------------
@@ -64,7 +66,7 @@ with st.expander("Map layer: the built-in Afghan provinces, or your own boundary
     boundary_key = None
     if boundary_file is not None:
         try:
-            layer = _boundary_layer(boundary_file.name, boundary_file.getvalue())
+            layer = _boundary_layer(boundary_file.name, boundary_file.getvalue(), MAX_BYTES)
             fields = identifier_fields(layer)
             if not fields:
                 raise BoundaryError(
@@ -101,7 +103,7 @@ sources_file = st.file_uploader(
 extra_sources = None
 if sources_file is not None:
     try:
-        read = read_table_bytes(sources_file.name, sources_file.getvalue())
+        read = read_table_bytes(sources_file.name, sources_file.getvalue(), max_bytes=MAX_BYTES)
         for warning in read.warnings:
             st.warning(md(warning))
         sources_load = validate_sources(read.frame, read.row_numbers)
@@ -176,7 +178,7 @@ def run_pipeline() -> UploadResult | None:
             extra_sources=extra_sources,
             mapping=mapping,
             aliases=aliases,
-            max_bytes=MAX_MB * 1024 * 1024,
+            max_bytes=MAX_BYTES,
             encoding=encoding,
             progress=progress,
         )

@@ -89,6 +89,8 @@ def test_non_unique_property_is_refused(tmp_path) -> None:
         ("d.geojson", b"", "is empty"),
         ("d.geojson", b"{not json", "cannot read d.geojson"),
         ("d.zip", b"PK\x03\x04garbage", "not a valid .zip"),
+        ("d.geojson", b"PK\x03\x04garbage", "compressed archive, not a GeoJSON file. If it"),
+        ("d.gpkg", b"\x1f\x8b\x08garbage", "compressed archive, not a GeoPackage file"),
     ],
 )
 def test_unreadable_uploads(name: str, data: bytes, message: str) -> None:

@@ -923,6 +923,40 @@ def _() -> bytes:
     return xlsx(build)[:700]
 
 
+def with_members(data: bytes, members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    """The ZIP archive ``data`` with ``members`` added, at fixed timestamps."""
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a") as archive:
+        for name, content in members.items():
+            entry = zipfile.ZipInfo(name, FIXED_TIME)
+            entry.compress_type = method
+            archive.writestr(entry, content, compresslevel=9)
+    return out.getvalue()
+
+
+# Zip bombs: a few kilobytes that would unpack to tens of megabytes, or a thousand parts.
+@case("zip_bomb.xlsx", unreadable("xl/media/image1.png would unpack to 50.0 MB"))
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet_rows(workbook.active, [COLUMNS, claim(1)])
+
+    return with_members(xlsx(build), {"xl/media/image1.png": bytes(50 << 20)}, zipfile.ZIP_DEFLATED)
+
+
+@case("zip_bomb_mimetype.csv", unreadable("mimetype would unpack to 50.0 MB"))
+def _() -> bytes:
+    # OpenDocument files name their type in "mimetype", which was read whole to tell.
+    return with_members(b"", {"mimetype": bytes(50 << 20)}, zipfile.ZIP_DEFLATED)
+
+
+@case("too_many_parts.xlsx", unreadable("an Excel workbook needs at most 1,000"))
+def _() -> bytes:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet_rows(workbook.active, [COLUMNS, claim(1)])
+
+    return with_members(xlsx(build), {f"{number:x}": b"" for number in range(1_000)})
+
+
 # --- ACLED exports ---------------------------------------------------------------------------
 
 
