@@ -192,6 +192,19 @@ def _log(
     conn.execute(sa.update(d).where(d.c.id == dataset_id).values(revision=d.c.revision + 1))
 
 
+def _open_for_change(
+    conn: Connection, slug: str, claim_id: str, expected_version: int
+) -> tuple[int, pd.Series, int, bool]:
+    """Start a change: take the write lock, then refuse if the claim moved on meanwhile."""
+    _bump(conn)
+    dataset_id = _writable_dataset_id(conn, slug)
+    claim, version, retracted = _current(conn, dataset_id, claim_id)
+    if version != expected_version:
+        since = _since(conn, dataset_id, claim_id, expected_version)
+        raise EditConflict(claim_id, expected_version, version, since)
+    return dataset_id, claim, version, retracted
+
+
 def _need(editor: str, reason: str) -> tuple[str, str]:
     editor, reason = editor.strip(), " ".join(reason.split())
     problems = []
@@ -230,16 +243,7 @@ def edit_claim(
             ]
         )
     with store.engine.begin() as conn:
-        _bump(conn)
-        dataset_id = _writable_dataset_id(conn, slug)
-        claim, version, _ = _current(conn, dataset_id, claim_id)
-        if version != expected_version:
-            raise EditConflict(
-                claim_id,
-                expected_version,
-                version,
-                _since(conn, dataset_id, claim_id, expected_version),
-            )
+        dataset_id, claim, version, _ = _open_for_change(conn, slug, claim_id, expected_version)
         before = _as_text(claim)
         proposed = {**before, **{k: str(v).strip() for k, v in changes.items()}}
         checked = _check(conn, dataset_id, proposed, int(claim["row"])).copy()
@@ -322,16 +326,7 @@ def set_retracted(
     """Retract a claim (kept, hidden from every view) or restore it; return its new version."""
     editor, reason = _need(editor, reason)
     with store.engine.begin() as conn:
-        _bump(conn)
-        dataset_id = _writable_dataset_id(conn, slug)
-        _, version, was = _current(conn, dataset_id, claim_id)
-        if version != expected_version:
-            raise EditConflict(
-                claim_id,
-                expected_version,
-                version,
-                _since(conn, dataset_id, claim_id, expected_version),
-            )
+        dataset_id, _, version, was = _open_for_change(conn, slug, claim_id, expected_version)
         if was == retracted:
             return version
         conn.execute(

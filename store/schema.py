@@ -120,18 +120,6 @@ sources = sa.Table(
     sa.Column("file", sa.Text, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
 )
-SOURCE_TEXT_COLUMNS = (
-    "source_id",
-    "title",
-    "publisher",
-    "author",
-    "published",
-    "kind",
-    "url",
-    "speaker",
-    "reliability_note",
-    "file",
-)
 
 claims = sa.Table(
     "claims",
