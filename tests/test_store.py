@@ -100,7 +100,7 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(store_url: str) -
             MigrationContext.configure(conn, opts={"compare_type": True}), schema.metadata
         )
     assert diff == []
-    assert current_revision(engine) == head_revision()
+    assert current_revision(engine) == head_revision() == store.engine.HEAD
 
 
 def test_first_start_fills_the_store_from_the_data_folder_without_writing_it(
@@ -314,7 +314,8 @@ def test_a_migration_that_rebuilds_a_parent_table_on_sqlite_keeps_its_children(
         with Operations(context).batch_alter_table("datasets") as batch:
             batch.alter_column("description", existing_type=sa.Text, nullable=True)
 
-    monkeypatch.setattr("store.engine.command.upgrade", rebuild_datasets)
+    monkeypatch.setattr("alembic.command.upgrade", rebuild_datasets)
+    monkeypatch.setattr("store.engine._at_head", lambda engine: False)
     migrate(s.engine)
     assert len(s.load("builtin").claims) == len(builtin.claims)
 
