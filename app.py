@@ -13,7 +13,7 @@ import streamlit as st
 
 
 def main() -> None:
-    from dashboard import datastore, state
+    from dashboard import state, storestatus
     from geo.escape import md
 
     st.set_page_config(
@@ -34,7 +34,7 @@ def main() -> None:
         ]
     )
     data = state.active_dataset()
-    if problem := datastore.problem():
+    if problem := storestatus.problem():
         shown = (
             "Showing the built-in data from the project's files meanwhile"
             if state.from_files(data)

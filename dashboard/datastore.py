@@ -23,10 +23,11 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import streamlit as st
 
+from dashboard import storestatus
 from dashboard.lasting import lasting
 from geo.dataset import Dataset
 from geo.paths import active_data_dir
-from store import BUILTIN, DatasetInfo, Store, StoreError, edits, open_store
+from store import DatasetInfo, Store, StoreError, edits, open_store
 from store.config import database_url, describe, public_name
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,9 +37,7 @@ RETRY_S = 5.0
 # is listed here within this many seconds.
 POLL_S = 1.0
 
-# The last failure of each store URL (message, when), shared by this process's sessions.
-_health_by_url: dict[str, dict[str, object]] = lasting("store_health_by_url", dict)
-_health_lock: threading.Lock = lasting("store_health_lock", threading.Lock)
+_health_lock = storestatus.lock
 _retrying: threading.Lock = lasting("store_retrying", threading.Lock)
 # The list of datasets as last read from each store (see :func:`datasets`).
 _last_listed: dict[str, list[DatasetInfo]] = lasting("store_last_listed", dict)
@@ -56,8 +55,8 @@ def _opened(url: str, data_dir: str) -> Store:
     return opened
 
 
-def _health() -> dict[str, object]:
-    return _health_by_url.setdefault(database_url(), {})
+_health = storestatus.health
+problem = storestatus.problem
 
 
 def _failed(error: Exception) -> None:
@@ -77,11 +76,6 @@ def _failed(error: Exception) -> None:
             _LOGGER.warning("claims store at %s unavailable: %s", describe(database_url()), error)
         health["message"] = message
         health["at"] = time.monotonic()
-
-
-def problem() -> str | None:
-    """Why the store cannot be used right now, or None when it can."""
-    return _health().get("message")  # type: ignore[return-value]
 
 
 def store() -> Store | None:
@@ -244,8 +238,3 @@ def boundary_geojson(sha256: str) -> str | None:
     except _UNREACHABLE as error:
         _failed(error)
         return None
-
-
-def builtin() -> Dataset | None:
-    """The store's copy of the built-in data, or None while the store cannot be reached."""
-    return load(BUILTIN)

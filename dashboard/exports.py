@@ -13,13 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import render
-from geo.dataset import Dataset
+from geo.dataset import BUILTIN_LABEL, Dataset
 from geo.export import claims_csv, export_metadata, metadata_json, provinces_geojson
 from geo.mapview import MapView
 from geo.playback import as_of_filter, is_empty_window
 from geo.views import FilterResult, sources_in_view
 from geo.viewstate import ViewState, to_query
-from store import BUILTIN_LABEL
 
 APP_VERSION = "0.1.0"
 

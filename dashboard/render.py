@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.dataset import Dataset
+from geo.dataset import BUILTIN_LABEL, Dataset
 from geo.escape import md
 from geo.views import describe_result
-from store import BUILTIN_LABEL
 
 CAVEAT = (
     "These are claims, not established facts: each entry is what someone says, "

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import streamlit as st
 
-from dashboard import datastore
-from geo.dataset import Dataset, load_dataset
+from geo.dataset import BUILTIN_LABEL, Dataset, load_dataset
 from geo.escape import md
 from geo.mapview import METRICS
 from geo.paths import active_data_dir
@@ -20,13 +20,13 @@ from geo.playback import DEFAULT_WINDOW_DAYS, as_of_filter
 from geo.views import ClaimFilter, FilterResult, filter_claims
 from geo.viewstate import (
     AS_OF_MODES,
+    BUILTIN_DATASET,
     CATEGORY_PARAMS,
     Options,
     ViewState,
     parse_query,
     to_query,
 )
-from store import BUILTIN, BUILTIN_LABEL
 
 DATES = "f_dates"
 AS_OF_ON = "asof_on"
@@ -64,21 +64,30 @@ CATEGORY_COLUMNS = {
 }
 
 
+def dataset() -> Dataset:
+    """The built-in data, one copy for every session of this server, from the data folder.
+
+    The store keeps a copy of these files (filled and refreshed by their fingerprint, see
+    store.Store.sync_builtin) for the picker, for other processes and for saving them with
+    an upload; it refuses edits to that copy, so the copy and the files cannot differ, and
+    the files are read here: the CSV loader is faster than a database read of the same
+    rows, and a new server's first map needs nothing from the store.
+    """
+    return _files(str(active_data_dir()))
+
+
 @st.cache_resource(show_spinner="Loading provinces, boundaries and claims…")
-def files_dataset() -> Dataset:
-    """The built-in data read from the data folder's files, for when the store is away."""
-    return load_dataset(active_data_dir())
+def _files(folder: str) -> Dataset:
+    return load_dataset(Path(folder))
+
+
+# The same data, by its older name (pages ask for "the files" when the store is away).
+files_dataset = dataset
 
 
 def from_files(data: Dataset) -> bool:
-    """Whether ``data`` is the built-in data read from the files (the store being away)."""
+    """Whether ``data`` is the built-in data (read from the files)."""
     return data.label == BUILTIN_LABEL and data.stored_geojson is None and bool(data.boundary_file)
-
-
-def dataset() -> Dataset:
-    """The built-in data, one copy for every session of this server: the store's copy of
-    the data folder, or the files themselves while the store cannot be reached."""
-    return datastore.builtin() or files_dataset()
 
 
 USER_DATA = "_user_data"
@@ -109,7 +118,9 @@ def active_dataset() -> Dataset:
     if DATASET not in st.session_state:
         st.session_state[DATASET] = _dataset_from_url()
     slug = st.session_state[DATASET]
-    if slug != BUILTIN:
+    if slug != BUILTIN_DATASET:
+        from dashboard import datastore  # the store's modules: only when a dataset needs them
+
         stored = datastore.load(slug)
         if stored is not None:
             return stored
@@ -122,13 +133,13 @@ def active_dataset() -> Dataset:
             )
             + "; showing the built-in data instead",
         )
-        st.session_state[DATASET] = BUILTIN
+        st.session_state[DATASET] = BUILTIN_DATASET
     return dataset()
 
 
 def _dataset_from_url() -> str:
     values = st.query_params.get_all("dataset")
-    return values[-1] if values and values[-1] else BUILTIN
+    return values[-1] if values and values[-1] else BUILTIN_DATASET
 
 
 def dataset_notes() -> tuple[str, ...]:
@@ -140,7 +151,7 @@ def shown_dataset_slug() -> str | None:
     """The stored dataset this session shows (for its links); None for an unsaved upload."""
     if st.session_state.get(USER_DATA) is not None:
         return None
-    return st.session_state.get(DATASET, BUILTIN)
+    return st.session_state.get(DATASET, BUILTIN_DATASET)
 
 
 def _picked() -> None:
@@ -283,15 +294,21 @@ def draw_sidebar(data: Dataset) -> None:
 
 
 def _dataset_picker() -> None:
+    from dashboard import datastore  # drawn after the Map page's map: see app.py
+
     stored = datastore.datasets()
-    names = {d.slug: d.name for d in stored if d.slug != BUILTIN}
-    options = [BUILTIN, *sorted(names, key=lambda slug: names[slug].casefold())]
+    if problem := datastore.problem():
+        # The page's own warning comes from the next run on: the store is first asked here,
+        # after the map was sent.
+        st.warning(f"Saved datasets are unavailable: {md(problem)}.", icon=":material/cloud_off:")
+    names = {d.slug: d.name for d in stored if d.slug != BUILTIN_DATASET}
+    options = [BUILTIN_DATASET, *sorted(names, key=lambda slug: names[slug].casefold())]
     if st.session_state.get(DATASET) not in options:
-        st.session_state[DATASET] = BUILTIN
+        st.session_state[DATASET] = BUILTIN_DATASET
     counts = {d.slug: d.claim_count for d in stored}
 
     def label(slug: str) -> str:
-        name = BUILTIN_LABEL.capitalize() if slug == BUILTIN else names[slug]
+        name = BUILTIN_LABEL.capitalize() if slug == BUILTIN_DATASET else names[slug]
         return f"{name} ({counts[slug]:,} claims)" if slug in counts else name
 
     st.selectbox(

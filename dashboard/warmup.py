@@ -46,8 +46,12 @@ def warm_up() -> None:
 
         import folium.plugins  # noqa: F401  (streamlit_folium imports it)
 
-        from dashboard import exports, render  # noqa: F401
+        # Last: the store (its modules, the migration check, the built-in copy's
+        # fingerprint), which the sidebar's picker needs only after the map is sent.
+        from dashboard import datastore, exports, render  # noqa: F401
         from geo import foliummap, mapview, views  # noqa: F401
+
+        datastore.datasets()
     except Exception:  # the script reports it properly on its first run
         _LOGGER.warning("warming up failed; the first page load will do it", exc_info=True)
 

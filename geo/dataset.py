@@ -21,6 +21,9 @@ from geo.problems import Problem
 from geo.sources import SourcesLoad, citation, load_sources
 from geo.viewstate import Options
 
+# The name of the data in the project's data/ folder, as every view writes it.
+BUILTIN_LABEL = "built-in data"
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -33,7 +36,7 @@ class Dataset:
     claims_load: ClaimsLoad
     # None for boundaries that exist only in memory (a user's upload).
     boundary_file: Path | None
-    label: str = "built-in data"
+    label: str = BUILTIN_LABEL
     # The polygons' GeoJSON text as stored (see :attr:`geojson`), when it came with them.
     stored_geojson: str | None = None
 

@@ -35,7 +35,7 @@ from geo.claims import (
     empty_claims,
     validate_claims,
 )
-from geo.dataset import Dataset, load_dataset
+from geo.dataset import BUILTIN_LABEL, Dataset, load_dataset
 from geo.places import Place, PlaceRegistry
 from geo.problems import Problem
 from geo.sources import SOURCE_COLUMNS, validate_sources
@@ -44,7 +44,6 @@ from store import schema
 from store.config import describe
 
 BUILTIN = BUILTIN_DATASET
-BUILTIN_LABEL = "built-in data"
 # Claims written or read per statement: large enough that per-statement costs vanish,
 # small enough that one batch's Python objects stay a few tens of MB.
 BATCH_ROWS = 20_000

@@ -53,10 +53,9 @@ def test_warm_up_fills_the_shared_data_cache_and_declares_no_component() -> None
     script = """
 import json, sys
 from dashboard import state, warmup
-from store.core import Store
 calls = []
-real = Store.load
-Store.load = lambda self, *a, **k: calls.append(1) or real(self, *a, **k)
+real = state.load_dataset
+state.load_dataset = lambda *a, **k: calls.append(1) or real(*a, **k)
 warmup.warm_up()
 by_warm_up = len(calls)
 first = state.dataset()
@@ -67,12 +66,15 @@ print(json.dumps({
     "provinces": len(first.names),
     "component_modules": [m for m in ("streamlit_folium", "dashboard.assets") if m in sys.modules],
     "heavy": [m for m in ("pandas", "folium", "folium.plugins", "geopandas") if m in sys.modules],
+    "store_opened": bool(sys.modules.get("dashboard.datastore")
+                         and sys.modules["dashboard.datastore"].store() is not None),
 }))
 """
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
     )
     found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["store_opened"], "the warm-up opens the store after the data and folium"
     assert found["by_warm_up"] == 1
     assert found["loads"] == 1, "the page's own call must find the data already loaded"
     assert found["same"] and found["provinces"] == 34

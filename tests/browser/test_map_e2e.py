@@ -7,7 +7,6 @@ in ``test-artifacts/``; every test fails if a request left localhost or a dialog
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from playwright.sync_api import Frame, Page, expect
 
 from geo.dataset import load_dataset
 from geo.mapview import build_map_view
-from geo.paths import DATA_DIR
 from geo.views import ClaimFilter, filter_claims, summarise
 from geo.viewstate import ViewState
 from tests.browser.mapui import (
@@ -50,12 +48,7 @@ from tests.browser.mapui import (
 pytestmark = pytest.mark.browser
 
 DATA = REPO / "data"
-# The built-in boundaries, as the store keeps them: named by the SHA-256 of their text.
-GEOJSON_URL = (
-    "/_claims_map/files/"
-    + hashlib.sha256(load_dataset(DATA_DIR).geojson.encode("utf-8")).hexdigest()
-    + ".geojson"
-)
+GEOJSON_URL = "/component/dashboard.assets.data_files/provinces.geojson"
 LEAFLET_URL = "/component/dashboard.assets.leaflet_assets/leaflet.js"
 SELECTED_OUTLINE = "#d00000"
 

@@ -202,7 +202,7 @@ def test_uploaded_boundaries_are_fetched_once_not_sent_with_each_filter_change(
     claims.locator('input[type="file"]').set_input_files(REPO / "data" / "claims.csv")
     expect(page.get_by_text(re.compile(r"^45 of 45 rows loaded$"))).to_be_visible()
     wait_idle(page)
-    # The built-in map, drawn on the first visit, came the same way (from the store).
+    # (The built-in boundaries come from the data folder's own address.)
     before = len([u for u in tab.requests if "/_claims_map/files/" in u])
     page.get_by_role("button", name="Show only these claims", exact=True).click()
     frame = wait_for_map(page)
