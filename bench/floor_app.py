@@ -28,9 +28,7 @@ from geo.views import ClaimFilter, filter_claims, summarise  # noqa: E402
 
 st.set_page_config(page_title="Floor", layout="wide")
 perf.settle("floor")
-# The files, not the store: this page has no st.App, so none of app.py's routes (the
-# store's boundaries are served on one); the data is the same.
-data = state.files_dataset()
+data = state.dataset()
 chosen = st.sidebar.multiselect(
     state.CATEGORY_LABELS["actors"], list(data.filter_options.actors), placeholder="All"
 )

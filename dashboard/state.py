@@ -81,10 +81,6 @@ def _files(folder: str) -> Dataset:
     return load_dataset(Path(folder))
 
 
-# The same data, by its older name (pages ask for "the files" when the store is away).
-files_dataset = dataset
-
-
 def from_files(data: Dataset) -> bool:
     """Whether ``data`` is the built-in data (read from the files)."""
     return data.label == BUILTIN_LABEL and data.stored_geojson is None and bool(data.boundary_file)

@@ -42,14 +42,10 @@ if data.problems:
     with st.expander(f"Load report: {data.rejected_rows} rows rejected"):
         st.dataframe(problems_frame(data.problems), hide_index=True)
         if data.label == BUILTIN_LABEL:
-            # The store keeps the load report, not the rejected rows: they are read from
-            # the data folder's files when asked for.
             st.download_button(
                 "Download the rejected rows (CSV)",
                 lambda: (
-                    csv_safe_frame(state.files_dataset().claims_load.rejected)
-                    .to_csv(index=False)
-                    .encode("utf-8")
+                    csv_safe_frame(data.claims_load.rejected).to_csv(index=False).encode("utf-8")
                 ),
                 file_name="rejected-rows.csv",
                 mime="text/csv",
