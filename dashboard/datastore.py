@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -48,8 +49,6 @@ _UNREACHABLE = (StoreError, sa.exc.DBAPIError)
 @st.cache_resource(show_spinner="Opening the claims store…")
 def _opened(url: str, data_dir: str) -> Store:
     # Not cached when it raises: the next call tries again.
-    from pathlib import Path
-
     opened = open_store(url)
     opened.sync_builtin(Path(data_dir))
     return opened

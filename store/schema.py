@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from geo.sources import SOURCE_COLUMNS
+
 metadata = sa.MetaData(
     # Named constraints, so that a later migration can drop or alter them by name on
     # both engines (SQLite has no names of its own to refer to).
@@ -31,6 +33,17 @@ store_state = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("version", sa.BigInteger, nullable=False),
 )
+
+
+def _dataset_key() -> sa.Column:
+    """The column tying a row to its dataset, part of its key; deleted with the dataset."""
+    return sa.Column(
+        "dataset_id",
+        sa.Integer,
+        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
 
 # A map layer with its credit, provenance record and places, named by a SHA-256 of all of
 # them: the same set saved twice is stored once, and a change to any part is a new set.
@@ -101,35 +114,17 @@ datasets = sa.Table(
 sources = sa.Table(
     "sources",
     metadata,
-    sa.Column(
-        "dataset_id",
-        sa.Integer,
-        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _dataset_key(),
     sa.Column("source_id", sa.Text, primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("publisher", sa.Text, nullable=False),
-    sa.Column("author", sa.Text, nullable=False),
-    # As text: the loader keeps the date the file gave (checked, ISO).
-    sa.Column("published", sa.Text, nullable=False),
-    sa.Column("kind", sa.Text, nullable=False),
-    sa.Column("url", sa.Text, nullable=False),
-    sa.Column("speaker", sa.Text, nullable=False),
-    sa.Column("reliability_note", sa.Text, nullable=False),
-    sa.Column("file", sa.Text, nullable=False),
+    # The loader's other columns, as text: "published" as the ISO date the loader checked.
+    *(sa.Column(c, sa.Text, nullable=False) for c in SOURCE_COLUMNS if c != "source_id"),
     sa.Column("position", sa.Integer, nullable=False),
 )
 
 claims = sa.Table(
     "claims",
     metadata,
-    sa.Column(
-        "dataset_id",
-        sa.Integer,
-        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _dataset_key(),
     # The claim's place in the dataset's table: loads come back in the order saved.
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("claim_id", sa.Text, nullable=False),
@@ -184,12 +179,7 @@ claim_edits = sa.Table(
 dataset_aliases = sa.Table(
     "dataset_aliases",
     metadata,
-    sa.Column(
-        "dataset_id",
-        sa.Integer,
-        sa.ForeignKey("datasets.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _dataset_key(),
     sa.Column("spelling", sa.Text, primary_key=True),
     sa.Column("code", sa.Text, nullable=False),
 )
