@@ -22,9 +22,9 @@ if str(REPO) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import mapframe, perf, state  # noqa: E402
-from geo.foliummap import view_script  # noqa: E402
-from geo.mapview import build_map_view  # noqa: E402
-from geo.views import ClaimFilter, filter_claims, summarise  # noqa: E402
+from geo.views.filtering import ClaimFilter, filter_claims, summarise  # noqa: E402
+from geo.views.foliummap import view_script  # noqa: E402
+from geo.views.mapview import build_map_view  # noqa: E402
 
 st.set_page_config(page_title="Floor", layout="wide")
 perf.settle("floor")

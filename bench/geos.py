@@ -18,7 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo.boundaries import load_boundaries
+from geo.model.boundaries import load_boundaries
 from geo.paths import DATA_DIR
 
 REPO = Path(__file__).resolve().parent.parent

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     import streamlit  # noqa: F401  (the server has it loaded too)
 
     from bench import geos, ours, synth
-    from geo.views import ClaimFilter
+    from geo.views.filtering import ClaimFilter
 
     scratch = tempfile.TemporaryDirectory(prefix="bench-mem-")
     geo = geos.afghanistan() if args.geo == "afghanistan" else geos.us_counties(Path(scratch.name))

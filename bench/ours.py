@@ -18,10 +18,10 @@ import pandas as pd
 from bench.component import ComponentArgs
 from bench.timing import lap_timer
 from dashboard.mapframe import BaseFrame, render_base_frame
-from geo import views
-from geo.foliummap import _js, base_map, layer_payload, numbered_layer
-from geo.mapview import MapView, build_map_view
-from geo.views import ClaimFilter, filter_claims
+from geo.views import filtering as views
+from geo.views.filtering import ClaimFilter, filter_claims
+from geo.views.foliummap import _js, base_map, layer_payload, numbered_layer
+from geo.views.mapview import MapView, build_map_view
 
 LEAFLET_JS = "../dashboard.assets.leaflet_assets/leaflet.js"
 LEAFLET_CSS = "../dashboard.assets.leaflet_assets/leaflet.css"

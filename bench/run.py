@@ -285,7 +285,7 @@ def _naive(claims, geo, naive_filter, phases=None):
 def _bench_geo(cfg: Config, geo: Any, out: dict[str, Any]) -> None:
     from bench import naive, ours, synth
     from bench.prof import profile
-    from geo.views import ClaimFilter
+    from geo.views.filtering import ClaimFilter
 
     # Paid once per dataset by the page (dashboard/mapframe.py), so outside the reruns.
     out.setdefault("base_frame_s", {})[geo.key] = ours.base_frame_seconds(geo.base_kwargs)

@@ -1,7 +1,7 @@
 """Synthetic claims, made reproducibly, shaped like the loaded claims table.
 
 ``make_claims`` returns a DataFrame with the columns and dtypes of
-``geo.claims.load_claims(...).claims`` (see ``geo.claims._typed``): dates as
+``geo.model.claims.load_claims(...).claims`` (see ``geo.model.claims._typed``): dates as
 ``datetime64[s]``, ``row`` as int64, the other text columns as pandas strings. With
 ``categorical=True`` (the default) the low-cardinality columns (claimant, actor, claim_type,
 province, date_precision, status, source_id) are pandas ``category`` instead, as the app is
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.claims import CATEGORY_COLUMNS, CLAIM_FIELDS, COLUMNS
+from geo.model.claims import CATEGORY_COLUMNS, CLAIM_FIELDS, COLUMNS
 
 SEED = 20261123
 FIRST_DAY = np.datetime64("2019-01-01", "D")

@@ -13,8 +13,8 @@ import xstatic.pkg.leaflet
 
 from dashboard import served
 from geo.dataset import Dataset
-from geo.foliummap import base_map
 from geo.paths import active_data_dir
+from geo.views.foliummap import base_map
 
 _LEAFLET = components.declare_component("leaflet_assets", path=xstatic.pkg.leaflet.BASE_DIR)
 _DATA = components.declare_component("data_files", path=str(active_data_dir()))

@@ -14,11 +14,11 @@ import streamlit as st
 
 from dashboard import render
 from geo.dataset import BUILTIN_LABEL, Dataset
-from geo.export import claims_csv, export_metadata, metadata_json, provinces_geojson
-from geo.mapview import MapView
-from geo.playback import as_of_filter, is_empty_window
-from geo.views import FilterResult, sources_in_view
-from geo.viewstate import ViewState, to_query
+from geo.export.files import claims_csv, export_metadata, metadata_json, provinces_geojson
+from geo.time.playback import as_of_filter, is_empty_window
+from geo.views.filtering import FilterResult, sources_in_view
+from geo.views.mapview import MapView
+from geo.views.viewstate import ViewState, to_query
 
 APP_VERSION = "0.1.0"
 
@@ -75,7 +75,7 @@ def panel(
 
     def png(size: tuple[int, int]) -> bytes:
         # Imported on the first PNG asked for: matplotlib adds ~0.3 s to every cold start.
-        from geo.png import render_map_png
+        from geo.export.png import render_map_png
 
         return render_map_png(
             data.boundaries,

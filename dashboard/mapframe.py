@@ -7,8 +7,8 @@ one rerun to the next. That was 9 to 25 ms of every filter change on the Map pag
 before the map's message could leave the server. Here the base map's strings are made
 once per dataset and page style, exactly as ``st_folium`` makes them (with its own
 helpers), and each rerun sends them with the data layer script
-(:func:`geo.foliummap.numbered_layer` on the Map page, :func:`~geo.foliummap.view_script`
-elsewhere).
+(:func:`geo.views.foliummap.numbered_layer` on the Map page,
+:func:`~geo.views.foliummap.view_script` elsewhere).
 
 This calls streamlit-folium's component function directly, a private name: the version is
 pinned in requirements.txt, and tests/test_mapframe.py checks that the arguments match

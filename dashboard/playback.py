@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from dashboard import state
-from geo.playback import playback_steps
+from geo.time.playback import playback_steps
 
 PLAYING = "_playing"
 STEP = "play_step"

@@ -7,7 +7,7 @@ it could have (bench/RESULTS.md). So the frame also listens on a websocket of th
 own (a route of ``st.App`` in app.py) for its session, and the Map page sends each new
 data layer there as soon as it has made it. Streamlit's own delivery still follows and is
 the fallback: the frame applies each layer once, by its session and sequence number,
-whichever copy comes first (see ``ClaimsBaseLayer`` in geo/foliummap.py).
+whichever copy comes first (see ``ClaimsBaseLayer`` in geo/views/foliummap.py).
 
 The frame names its session by a random token, sent as its first message (not in the
 URL, which proxies log). The server only ever sends on this socket, and only the same

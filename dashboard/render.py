@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.dataset import BUILTIN_LABEL, Dataset
 from geo.escape import md
-from geo.views import describe_result
+from geo.views.filtering import describe_result
 
 CAVEAT = (
     "These are claims, not established facts: each entry is what someone says, "

@@ -14,11 +14,11 @@ import streamlit as st
 
 from geo.dataset import BUILTIN_LABEL, Dataset, load_dataset
 from geo.escape import md
-from geo.mapview import METRICS
 from geo.paths import active_data_dir
-from geo.playback import DEFAULT_WINDOW_DAYS, as_of_filter
-from geo.views import ClaimFilter, FilterResult, filter_claims
-from geo.viewstate import (
+from geo.time.playback import DEFAULT_WINDOW_DAYS, as_of_filter
+from geo.views.filtering import ClaimFilter, FilterResult, filter_claims
+from geo.views.mapview import METRICS
+from geo.views.viewstate import (
     AS_OF_MODES,
     BUILTIN_DATASET,
     CATEGORY_PARAMS,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 
-from geo import ingest
+from geo.reading import ingest
 
 ENV = ingest.MAX_UPLOAD_ENV
 DEFAULT_MB = ingest.DEFAULT_MAX_BYTES // (1024 * 1024)

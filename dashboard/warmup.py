@@ -49,7 +49,7 @@ def warm_up() -> None:
         # Last: the store (its modules, the migration check, the built-in copy's
         # fingerprint), which the sidebar's picker needs only after the map is sent.
         from dashboard import datastore, exports, render  # noqa: F401
-        from geo import foliummap, mapview, views  # noqa: F401
+        from geo.views import filtering, foliummap, mapview  # noqa: F401
 
         datastore.datasets()
     except Exception:  # the script reports it properly on its first run

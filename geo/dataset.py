@@ -12,14 +12,14 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-from geo.boundaries import load_boundaries, load_boundary_metadata
-from geo.claims import ClaimsLoad, ProgressCallback, load_claims, with_claim_dtypes
-from geo.mapview import presence_palette
+from geo.model.boundaries import load_boundaries, load_boundary_metadata
+from geo.model.claims import ClaimsLoad, ProgressCallback, load_claims, with_claim_dtypes
+from geo.model.places import PlaceRegistry, load_place_registry
+from geo.model.problems import Problem
+from geo.model.sources import SourcesLoad, citation, load_sources
 from geo.paths import DATA_DIR
-from geo.places import PlaceRegistry, load_place_registry
-from geo.problems import Problem
-from geo.sources import SourcesLoad, citation, load_sources
-from geo.viewstate import Options
+from geo.views.mapview import presence_palette
+from geo.views.viewstate import Options
 
 # The name of the data in the project's data/ folder, as every view writes it.
 BUILTIN_LABEL = "built-in data"

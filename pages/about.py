@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import render, state
 from geo.escape import md
-from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 context = state.current()
 data = context.data

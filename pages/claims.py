@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import datastore, render, signin, state
 from geo.escape import csv_safe_frame, md
-from geo.problems import problems_frame
-from geo.tables import claims_table, search
-from geo.vocab import STATUSES
+from geo.model.problems import problems_frame
+from geo.model.vocab import STATUSES
+from geo.views.tables import claims_table, search
 from store import BUILTIN, BUILTIN_LABEL, SaveRefused
 from store.edits import EditConflict, history_frame
 

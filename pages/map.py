@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import exports, mapframe, perf, playback, push, render, state
 from geo.escape import md
-from geo.foliummap import layer_payload, numbered_layer
-from geo.mapview import METRICS, build_map_view
-from geo.views import sources_in_view, summarise
+from geo.views.filtering import sources_in_view, summarise
+from geo.views.foliummap import layer_payload, numbered_layer
+from geo.views.mapview import METRICS, build_map_view
 
 MAP_KEY = "claims_map"
 # Cards are for reading; past this many the Claims page's table serves better.

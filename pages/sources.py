@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import render, state
 from geo.escape import md
-from geo.tables import sources_table
+from geo.views.tables import sources_table
 
 context = state.current()
 data = context.data

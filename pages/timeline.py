@@ -8,10 +8,10 @@ import altair as alt
 import streamlit as st
 
 from dashboard import mapframe, perf, render, state
-from geo.changes import change_map_view, change_summary, what_changed
 from geo.escape import md
-from geo.foliummap import view_script
-from geo.timeline import claim_bars, claims_by_period
+from geo.time.changes import change_map_view, change_summary, what_changed
+from geo.time.timeline import claim_bars, claims_by_period
+from geo.views.foliummap import view_script
 
 GROUP_LABELS = {
     "actor": "actor",

@@ -8,18 +8,18 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import datastore, state, upload_limit
-from geo import charsets
-from geo.boundaries import BoundaryError
-from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
-from geo.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.dataset import Dataset, combine
 from geo.escape import csv_safe_frame, md
-from geo.ingest import UnreadableFile, file_format, read_table_bytes
-from geo.mapping import ColumnMapping, guess_mapping
-from geo.problems import problems_frame
-from geo.sources import validate_sources
-from geo.upload import UploadResult, expected_seconds, load_upload
-from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.boundaries import BoundaryError
+from geo.model.claims import COLUMNS, REQUIRED_COLUMNS
+from geo.model.problems import problems_frame
+from geo.model.sources import validate_sources
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.reading import charsets
+from geo.reading.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
+from geo.reading.ingest import UnreadableFile, file_format, read_table_bytes
+from geo.reading.mapping import ColumnMapping, guess_mapping
+from geo.reading.upload import UploadResult, expected_seconds, load_upload
 from store import BUILTIN, SaveRefused
 
 # Streamlit's own limit, which its uploaders state, is the same (see app.py).

@@ -26,7 +26,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from geo.claims import (
+from geo.dataset import BUILTIN_LABEL, Dataset, load_dataset
+from geo.model.claims import (
     CATEGORY_COLUMNS,
     CLAIM_FIELDS,
     COLUMNS,
@@ -35,11 +36,10 @@ from geo.claims import (
     empty_claims,
     validate_claims,
 )
-from geo.dataset import BUILTIN_LABEL, Dataset, load_dataset
-from geo.places import Place, PlaceRegistry
-from geo.problems import Problem
-from geo.sources import SOURCE_COLUMNS, validate_sources
-from geo.viewstate import BUILTIN_DATASET
+from geo.model.places import Place, PlaceRegistry
+from geo.model.problems import Problem
+from geo.model.sources import SOURCE_COLUMNS, validate_sources
+from geo.views.viewstate import BUILTIN_DATASET
 from store import schema
 from store.config import describe
 

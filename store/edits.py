@@ -19,8 +19,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.claims import CATEGORY_COLUMNS, COLUMNS, validate_claims
-from geo.problems import Problem
+from geo.model.claims import CATEGORY_COLUMNS, COLUMNS, validate_claims
+from geo.model.problems import Problem
 from store import schema
 from store.core import (
     _CLAIM_SELECT,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from geo.sources import SOURCE_COLUMNS
+from geo.model.sources import SOURCE_COLUMNS
 
 metadata = sa.MetaData(
     # Named constraints, so that a later migration can drop or alter them by name on

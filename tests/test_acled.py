@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.acled import (
+from geo.model.claims import COLUMNS, validate_claims
+from geo.model.places import load_place_registry
+from geo.model.sources import SOURCE_COLUMNS
+from geo.model.vocab import CLAIM_TYPES
+from geo.reading.acled import (
     ACLED_COLUMNS,
     ACLED_CORE_COLUMNS,
     ANY_OTHER,
@@ -17,11 +21,7 @@ from geo.acled import (
     is_acled,
     missing_acled_columns,
 )
-from geo.claims import COLUMNS, validate_claims
-from geo.mapping import relabel_problems
-from geo.places import load_place_registry
-from geo.sources import SOURCE_COLUMNS
-from geo.vocab import CLAIM_TYPES
+from geo.reading.mapping import relabel_problems
 
 
 def event(i: int = 1, **changes: str) -> dict[str, str]:

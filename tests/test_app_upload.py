@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from geo.dataset import combine, load_dataset
-from geo.upload import load_upload
+from geo.reading.upload import load_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -80,16 +80,16 @@ def test_acled_export_on_the_map_with_its_notes() -> None:
 
 def test_an_upload_is_read_once_until_the_file_or_a_fix_changes(monkeypatch) -> None:
     # Each widget on the page reruns it; a 50 MB file takes seconds to read and check.
-    import geo.upload
+    import geo.reading.upload
 
     calls: list[str] = []
-    real = geo.upload.load_upload
+    real = geo.reading.upload.load_upload
 
     def counting(name, *args, **kwargs):
         calls.append(name)
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(geo.upload, "load_upload", counting)
+    monkeypatch.setattr(geo.reading.upload, "load_upload", counting)
     at = your_data_page()
     at.file_uploader(key="claims_upload").upload(ACLED.name, ACLED.read_bytes(), "text/csv")
     at.run()
@@ -108,16 +108,16 @@ def test_an_upload_is_read_once_until_the_file_or_a_fix_changes(monkeypatch) -> 
 
 
 def test_text_encoding_is_shown_and_can_be_chosen(monkeypatch) -> None:
-    import geo.upload
+    import geo.reading.upload
 
     calls: list[str | None] = []
-    real = geo.upload.load_upload
+    real = geo.reading.upload.load_upload
 
     def counting(name, *args, **kwargs):
         calls.append(kwargs.get("encoding"))
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(geo.upload, "load_upload", counting)
+    monkeypatch.setattr(geo.reading.upload, "load_upload", counting)
     dari = ROOT / "tests" / "corpus" / "claims_dari_cp1256.csv"
     at = your_data_page()
     at.file_uploader(key="claims_upload").upload(dari.name, dari.read_bytes(), "text/csv")

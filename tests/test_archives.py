@@ -25,13 +25,13 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo.boundaries import BoundaryError
-from geo.boundary_upload import (
+from geo.model.boundaries import BoundaryError
+from geo.reading.boundary_upload import (
     SHAPEFILE_MAX_MEMBERS,
     identifier_fields,
     read_boundary_upload,
 )
-from geo.ingest import MAX_XLSX_MEMBERS, UnreadableFile, read_table_bytes
+from geo.reading.ingest import MAX_XLSX_MEMBERS, UnreadableFile, read_table_bytes
 from tests.test_boundary_upload import layer, zipped_shapefile
 from tests.test_ingest import workbook_bytes
 

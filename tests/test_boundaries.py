@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.boundaries import (
+from geo.model.boundaries import (
     DEFAULT_BOUNDARIES_PATH,
     BoundaryError,
     check_coverage,

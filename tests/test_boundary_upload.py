@@ -10,8 +10,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from geo.boundaries import BoundaryError
-from geo.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
+from geo.model.boundaries import BoundaryError
+from geo.reading.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 
 
 def layer(crs: str = "EPSG:4326") -> gpd.GeoDataFrame:

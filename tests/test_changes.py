@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from geo.changes import CHANGE_COLUMNS, change_summary, what_changed
 from geo.dataset import load_dataset
-from geo.views import ClaimFilter
+from geo.time.changes import CHANGE_COLUMNS, change_summary, what_changed
+from geo.views.filtering import ClaimFilter
 from tests.test_timeline import make_claims
 
 BEFORE = dt.date(2022, 1, 31)  # window 2021-11-02 to 2022-01-31

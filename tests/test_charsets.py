@@ -1,4 +1,4 @@
-"""Encoding detection and the signs of garbled text (geo.charsets)."""
+"""Encoding detection and the signs of garbled text (geo.reading.charsets)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
-from geo import charsets
-from geo.charsets import CANDIDATES, ENCODINGS, detect_single_byte, oddities, sample
+from geo.reading import charsets
+from geo.reading.charsets import CANDIDATES, ENCODINGS, detect_single_byte, oddities, sample
 
 DARI_1256 = "claim_id,actor,place\nT001,طالبان,پنجشير\nT002,جبهه مقاومت ملي,کابل\n"
 # Letters both Windows-1256 and ISO-8859-6 hold (no ق ف ك غ, whose Windows-1256 bytes are

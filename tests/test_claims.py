@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from geo.claims import COLUMNS, load_claims, validate_claims
-from geo.places import PlaceRegistry, load_place_registry
-from geo.sources import load_sources
+from geo.model.claims import COLUMNS, load_claims, validate_claims
+from geo.model.places import PlaceRegistry, load_place_registry
+from geo.model.sources import load_sources
 
 HEADER = ",".join(COLUMNS)
 GOOD = (
@@ -201,7 +201,7 @@ def test_loaded_data_keeps_only_the_rejected_rows_as_text(tmp_path, places) -> N
     """The raw text of the sound rows is not kept beside the claims (#5: memory)."""
     from geo.dataset import combine, load_dataset
     from geo.paths import DATA_DIR
-    from geo.upload import load_upload
+    from geo.reading.upload import load_upload
 
     folder = tmp_path / "data"
     shutil.copytree(DATA_DIR, folder)
@@ -253,7 +253,7 @@ def test_checking_keeps_no_view_of_the_input(places, bad_rows: int) -> None:
 def test_problems_frame_is_the_table_of_each_problems_fields(rows: list[int | None]) -> None:
     from dataclasses import asdict
 
-    from geo.problems import Problem, problems_frame
+    from geo.model.problems import Problem, problems_frame
 
     problems = [
         Problem(r, None if r is None else "province", f"v{i}", f"message {i}", "error")

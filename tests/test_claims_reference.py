@@ -1,6 +1,6 @@
 """The column-wise claims checks against the row-by-row loader they replaced.
 
-``reference_validate`` is the previous ``geo.claims.validate_claims``, kept here verbatim
+``reference_validate`` is the previous ``geo.model.claims.validate_claims``, kept here verbatim
 in logic: one row at a time, one dict per row. Every table below, random or hostile, must
 give the same problems in the same order, the same claims with the same types, and the
 same rejected rows, whatever the chunk size.
@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import geo.claims
-import geo.upload
-from geo.claims import (
+import geo.model.claims
+import geo.reading.upload
+from geo.model.claims import (
     _WHITESPACE,
     COLUMNS,
     REQUIRED_COLUMNS,
@@ -29,13 +29,13 @@ from geo.claims import (
     load_claims,
     validate_claims,
 )
-from geo.dates import parse_date
-from geo.ingest import UnreadableFile
-from geo.places import PlaceRegistry, load_place_registry
-from geo.problems import FIRST_DATA_ROW, Problem, rejected_rows
-from geo.sources import load_sources
-from geo.upload import load_upload
-from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.dates import parse_date
+from geo.model.places import PlaceRegistry, load_place_registry
+from geo.model.problems import FIRST_DATA_ROW, Problem, rejected_rows
+from geo.model.sources import load_sources
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.reading.ingest import UnreadableFile
+from geo.reading.upload import load_upload
 
 CORPUS = Path(__file__).parent / "corpus"
 SOURCES = {"src", "other-src", "NA"}
@@ -88,7 +88,7 @@ def reference_validate(
                 f"name these columns: {', '.join(COLUMNS)}",
             )
         )
-        empty = _typed(pd.DataFrame(columns=list(geo.claims.CLAIM_FIELDS)))
+        empty = _typed(pd.DataFrame(columns=list(geo.model.claims.CLAIM_FIELDS)))
         return empty, problems, rejected_rows(raw, problems)
     for extra in [c for c in raw.columns if c not in COLUMNS]:
         problems.append(
@@ -105,7 +105,7 @@ def reference_validate(
         if not row_problems:
             records.append(_record(row, cell, places))
 
-    claims = pd.DataFrame.from_records(records, columns=list(geo.claims.CLAIM_FIELDS))
+    claims = pd.DataFrame.from_records(records, columns=list(geo.model.claims.CLAIM_FIELDS))
     return _typed(claims), problems, rejected_rows(raw, problems, numbers)
 
 
@@ -367,7 +367,7 @@ def test_random_files_match_the_row_by_row_loader(places, tmp_path, monkeypatch,
         pd.read_csv(path, dtype=str, keep_default_na=False), places=places, source_ids=SOURCES
     )
     for chunk_rows in (13, 10_000):
-        monkeypatch.setattr(geo.claims, "CHUNK_ROWS", chunk_rows)
+        monkeypatch.setattr(geo.model.claims, "CHUNK_ROWS", chunk_rows)
         assert_same(load_claims(path, places=places, source_ids=SOURCES), expected)
 
 
@@ -434,14 +434,14 @@ def test_strip_removes_what_python_strip_removes() -> None:
 def test_corpus_tables_match_the_row_by_row_loader(places, monkeypatch) -> None:
     """What every corpus file becomes (claims, ACLED or mapped) checks the same both ways."""
     calls: list[tuple[pd.DataFrame, dict[str, object], ClaimsLoad]] = []
-    real = geo.upload.validate_claims
+    real = geo.reading.upload.validate_claims
 
     def spy(raw: pd.DataFrame, **kwargs: object) -> ClaimsLoad:
         load = real(raw, **kwargs, chunk_rows=3)  # type: ignore[arg-type]
         calls.append((raw, kwargs, load))
         return load
 
-    monkeypatch.setattr(geo.upload, "validate_claims", spy)
+    monkeypatch.setattr(geo.reading.upload, "validate_claims", spy)
     source_ids = frozenset(load_sources().ids)
     files = [p for p in sorted(CORPUS.iterdir()) if p.suffix not in (".json", ".py")]
     for path in files:
@@ -461,7 +461,7 @@ def test_corpus_tables_match_the_row_by_row_loader(places, monkeypatch) -> None:
 
 
 def test_built_in_claims_match(places) -> None:
-    raw = pd.read_csv(geo.claims.DEFAULT_CLAIMS_CSV, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(geo.model.claims.DEFAULT_CLAIMS_CSV, dtype=str, keep_default_na=False)
     sources = load_sources().ids
     expected = reference_validate(raw, places=places, source_ids=sources)
     assert_same(load_claims(places=places, source_ids=sources), expected)
@@ -491,7 +491,7 @@ def test_many_categories_match(places) -> None:
 )
 def test_ids_that_share_a_hash_are_told_apart(places, monkeypatch, weak_hash) -> None:
     """Ids are remembered by hash across chunks; equal hashes must not mean equal ids."""
-    monkeypatch.setattr(geo.claims, "_hash_ids", weak_hash)
+    monkeypatch.setattr(geo.model.claims, "_hash_ids", weak_hash)
     rng = random.Random(8)
     raw = random_table(rng, 120, bad=0.05)
     raw["claim_id"] = [rng.choice(["A", "B", "CC", "DDD", "E", "FF", f"U{i}"]) for i in range(120)]

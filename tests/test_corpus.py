@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.ingest import UnreadableFile
-from geo.places import PlaceRegistry, load_place_registry
-from geo.sources import load_sources
-from geo.upload import UploadResult, load_upload
+from geo.model.places import PlaceRegistry, load_place_registry
+from geo.model.sources import load_sources
+from geo.reading.ingest import UnreadableFile
+from geo.reading.upload import UploadResult, load_upload
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict[str, dict[str, object]] = json.loads(

@@ -1,4 +1,4 @@
-"""geo.dates: the ISO fast path reads exactly what the strptime formats read."""
+"""geo.model.dates: the ISO fast path reads exactly what the strptime formats read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from geo import dates
+from geo.model import dates
 
 
 def by_formats(text: str) -> dt.date | None:

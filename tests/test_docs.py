@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
@@ -45,7 +45,7 @@ def test_data_readme_boundary_figures_match_metadata() -> None:
 
 
 def test_data_readme_documents_every_claims_column() -> None:
-    from geo.claims import COLUMNS
+    from geo.model.claims import COLUMNS
 
     documented = re.findall(r"^\| `([a-z_]+)` \| (?:yes|no) \|", DATA_README, re.M)
     assert documented == list(COLUMNS)
@@ -60,7 +60,7 @@ def test_readme_gives_exactly_two_setup_commands() -> None:
 
 
 def test_acled_doc_table_is_the_codes_table() -> None:
-    from geo.acled import ANY_OTHER, SUB_EVENT_CLAIMS
+    from geo.reading.acled import ANY_OTHER, SUB_EVENT_CLAIMS
 
     text = section(
         (ROOT / "docs" / "acled.md").read_text(encoding="utf-8"),

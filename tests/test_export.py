@@ -14,18 +14,18 @@ from matplotlib import cbook
 from matplotlib.text import Text
 from PIL import Image
 
-from geo.claims import validate_claims
 from geo.dataset import Dataset, load_dataset
-from geo.export import (
+from geo.export.files import (
     CSV_COLUMNS,
     claims_csv,
     export_metadata,
     metadata_json,
     provinces_geojson,
 )
-from geo.mapview import UNVERIFIED_NOTE, VERIFIED_NOTE, MapView, build_map_view
-from geo.png import literal, map_figure, render_map_png
-from geo.views import ClaimFilter, filter_claims, sources_in_view, summarise
+from geo.export.png import literal, map_figure, render_map_png
+from geo.model.claims import validate_claims
+from geo.views.filtering import ClaimFilter, filter_claims, sources_in_view, summarise
+from geo.views.mapview import UNVERIFIED_NOTE, VERIFIED_NOTE, MapView, build_map_view
 from tests.test_timeline import make_claims
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -9,8 +9,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from geo.claims import COLUMNS
-from geo.ingest import (
+from geo.model.claims import COLUMNS
+from geo.reading.ingest import (
     DEFAULT_MAX_BYTES,
     MAX_FIELD_CHARS,
     TableRead,

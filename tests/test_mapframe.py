@@ -11,8 +11,8 @@ from streamlit_folium import st_folium
 
 from dashboard import mapframe
 from geo.dataset import load_dataset
-from geo.foliummap import base_map
 from geo.paths import DATA_DIR
+from geo.views.foliummap import base_map
 
 
 def _map() -> Any:

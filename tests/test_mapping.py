@@ -8,9 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-import geo.mapping
-from geo.claims import COLUMNS, REQUIRED_COLUMNS, validate_claims
-from geo.mapping import (
+import geo.reading.mapping
+from geo.model.claims import COLUMNS, REQUIRED_COLUMNS, validate_claims
+from geo.model.places import load_place_registry
+from geo.model.problems import Problem
+from geo.reading.mapping import (
     SYNONYMS,
     ColumnMapping,
     apply_mapping,
@@ -18,8 +20,6 @@ from geo.mapping import (
     normalise_name,
     relabel_problems,
 )
-from geo.places import load_place_registry
-from geo.problems import Problem
 
 
 def test_synonyms_cover_every_field_and_never_overlap() -> None:
@@ -32,7 +32,9 @@ def test_synonyms_cover_every_field_and_never_overlap() -> None:
 
 
 def test_docstring_lists_the_synonyms_in_use() -> None:
-    listed = re.findall(r"^- (\w+): (.+?)(?=^- |^\s*$)", geo.mapping.__doc__ or "", re.M | re.S)
+    listed = re.findall(
+        r"^- (\w+): (.+?)(?=^- |^\s*$)", (geo.reading.mapping.__doc__ or ""), re.M | re.S
+    )
     documented = {name: tuple(" ".join(text.split()).split(", ")) for name, text in listed}
     assert documented == SYNONYMS
 

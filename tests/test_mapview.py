@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
-from geo.foliummap import base_map, view_script
-from geo.mapview import (
+from geo.views.filtering import province_summary
+from geo.views.foliummap import base_map, view_script
+from geo.views.mapview import (
     CATEGORICAL,
     NO_CLAIMS,
     OTHER_ACTOR,
@@ -20,7 +21,6 @@ from geo.mapview import (
     build_map_view,
     presence_palette,
 )
-from geo.views import province_summary
 
 NAMES = {"AF-PAN": "Panjshir", "AF-KAB": "Kabul", "AF-HEL": "Helmand"}
 XSS = "<img src=x onerror=alert(1)>"
@@ -130,7 +130,7 @@ def test_payload_tooltips_rebuild_each_place_exactly(sample) -> None:
 
 
 def tooltip_from_payload(payload: dict, i: int) -> str:
-    """Place ``i``'s tooltip as geo/foliummap.py's browser code writes it from the payload."""
+    """Place ``i``'s tooltip as geo/views/foliummap.py's browser code writes it from the payload."""
     lines, cut = payload["lines"], payload["max"]
 
     def listed(k: int, row: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.places import Place, PlaceRegistry, RegistryError, load_place_registry
+from geo.model.places import Place, PlaceRegistry, RegistryError, load_place_registry
 
 
 @pytest.fixture(scope="module")

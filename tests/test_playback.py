@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from geo.playback import (
+from geo.time.playback import (
     DEFAULT_WINDOW_DAYS,
     EMPTY_WINDOW,
     MAX_STEPS,
@@ -14,7 +14,7 @@ from geo.playback import (
     is_empty_window,
     playback_steps,
 )
-from geo.views import ClaimFilter, describe_result, filter_claims
+from geo.views.filtering import ClaimFilter, describe_result, filter_claims
 from tests.test_timeline import make_claims
 
 D = dt.date

@@ -10,13 +10,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import geo.acled
-import geo.claims
-import geo.ingest
-from geo.claims import COLUMNS, load_claims, validate_claims
-from geo.places import PlaceRegistry, load_place_registry
-from geo.sources import load_sources
-from geo.upload import expected_seconds, load_upload
+import geo.model.claims
+import geo.reading.acled
+import geo.reading.ingest
+from geo.model.claims import COLUMNS, load_claims, validate_claims
+from geo.model.places import PlaceRegistry, load_place_registry
+from geo.model.sources import load_sources
+from geo.reading.upload import expected_seconds, load_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 ACLED = ROOT / "tests" / "corpus" / "acled_afghanistan.csv"
@@ -67,7 +67,7 @@ def test_an_empty_table_still_ends_at_one(places) -> None:
 def test_load_claims_reports_the_share_of_the_file_read(places, tmp_path, monkeypatch) -> None:
     path = tmp_path / "claims.csv"
     path.write_bytes(claims_csv(3_000))
-    monkeypatch.setattr(geo.claims, "CHUNK_ROWS", 250)
+    monkeypatch.setattr(geo.model.claims, "CHUNK_ROWS", 250)
     calls: list[float] = []
     load = load_claims(path, places=places, source_ids={"src"}, progress=calls.append)
     assert_sound(calls)
@@ -78,7 +78,7 @@ def test_load_claims_reports_the_share_of_the_file_read(places, tmp_path, monkey
 def test_load_claims_keeps_only_the_rejected_rows_as_text(places, tmp_path, monkeypatch) -> None:
     path = tmp_path / "claims.csv"
     path.write_bytes(claims_csv(3_000))
-    monkeypatch.setattr(geo.claims, "CHUNK_ROWS", 250)
+    monkeypatch.setattr(geo.model.claims, "CHUNK_ROWS", 250)
     load = load_claims(path, places=places, source_ids={"src"})
     assert len(load.raw) == 300 and list(load.row_numbers or []) == list(range(5, 3_002, 10))
     rejected = load.rejected
@@ -87,7 +87,7 @@ def test_load_claims_keeps_only_the_rejected_rows_as_text(places, tmp_path, monk
 
 
 def test_upload_of_a_claims_table(places, monkeypatch) -> None:
-    monkeypatch.setattr(geo.ingest, "PROGRESS_ROWS", 100)
+    monkeypatch.setattr(geo.reading.ingest, "PROGRESS_ROWS", 100)
     calls: list[float] = []
     result = load_upload(
         "claims.csv", claims_csv(2_000), places=places, source_ids={"src"}, progress=calls.append
@@ -98,7 +98,7 @@ def test_upload_of_a_claims_table(places, monkeypatch) -> None:
 
 
 def test_upload_of_an_acled_export(places, monkeypatch) -> None:
-    monkeypatch.setattr(geo.acled, "_PROGRESS_ROWS", 2)
+    monkeypatch.setattr(geo.reading.acled, "_PROGRESS_ROWS", 2)
     calls: list[float] = []
     load_upload(
         ACLED.name,
@@ -112,7 +112,7 @@ def test_upload_of_an_acled_export(places, monkeypatch) -> None:
 
 
 def test_upload_of_a_workbook(places, monkeypatch) -> None:
-    monkeypatch.setattr(geo.ingest, "PROGRESS_ROWS", 20)
+    monkeypatch.setattr(geo.reading.ingest, "PROGRESS_ROWS", 20)
     raw = pd.read_csv(io.BytesIO(claims_csv(200)), dtype=str, keep_default_na=False)
     book = io.BytesIO()
     raw.to_excel(book, index=False)

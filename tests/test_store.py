@@ -16,10 +16,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import store
-from geo.boundary_upload import prepare_boundaries
-from geo.claims import validate_claims
 from geo.dataset import Dataset, combine, load_dataset
+from geo.model.claims import validate_claims
 from geo.paths import DATA_DIR
+from geo.reading.boundary_upload import prepare_boundaries
 from store import schema
 from store.engine import current_revision, head_revision, make_engine, migrate
 

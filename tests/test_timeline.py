@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.claims import CLAIM_FIELDS, with_claim_dtypes
 from geo.dataset import load_dataset
-from geo.timeline import (
+from geo.model.claims import CLAIM_FIELDS, with_claim_dtypes
+from geo.time.timeline import (
     BAR_COLUMNS,
     COUNTRY_WIDE,
     PERIOD_COLUMNS,

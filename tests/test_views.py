@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import views
-from geo.views import ClaimFilter, filter_claims, province_summary, summarise
+from geo.views import filtering as views
+from geo.views.filtering import ClaimFilter, filter_claims, province_summary, summarise
 
 
 def claim(cid, actor, ctype, province, start, end, status="claimed", claimant="NRF"):

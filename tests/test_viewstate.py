@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from geo.views import ClaimFilter
-from geo.viewstate import Options, ViewState, parse_query, to_query
+from geo.views.filtering import ClaimFilter
+from geo.views.viewstate import Options, ViewState, parse_query, to_query
 
 OPTIONS = Options(
     actors=("NRF", "Taliban"),

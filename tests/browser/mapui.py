@@ -1,7 +1,7 @@
 """What the browser tests know about the page: where the map frame is and how to read it.
 
 The map is a streamlit-folium component: an iframe whose page holds Leaflet (``window.map``)
-and the claims layer from :mod:`geo.foliummap`, which marks ``document.body`` with
+and the claims layer from :mod:`geo.views.foliummap`, which marks ``document.body`` with
 ``data-claims-painted`` (polygons drawn), ``data-claims-view`` (data layers applied so far)
 or ``data-claims-error`` (the boundary file did not load).
 """
@@ -277,8 +277,8 @@ def link_warnings(page: Page) -> Locator:
 
 # --- helpers for the upload, time and export tests ---------------------------------------------
 
-# The fill of a province with no claims in view (``baseStyle`` in geo.foliummap, and
-# ``geo.mapview.NO_CLAIMS``; compare ignoring case).
+# The fill of a province with no claims in view (``baseStyle`` in geo.views.foliummap, and
+# ``geo.views.mapview.NO_CLAIMS``; compare ignoring case).
 NO_CLAIMS_FILL = "#f4f4f4"
 AS_OF_SLIDER = "As of"
 

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from geo.dataset import load_dataset
-from geo.mapview import build_map_view
-from geo.views import ClaimFilter, filter_claims, summarise
-from geo.viewstate import ViewState
+from geo.views.filtering import ClaimFilter, filter_claims, summarise
+from geo.views.mapview import build_map_view
+from geo.views.viewstate import ViewState
 from tests.browser.mapui import (
     ACTOR,
     MAP_IFRAME,
@@ -285,7 +285,7 @@ def test_every_tooltip_is_the_one_python_writes(
     tab: Tab, crowded_app_url: str, crowded_data_dir: Path
 ) -> None:
     # The browser assembles the claimant and source lines from label indices (see
-    # ListedLine in geo/mapview.py); each province's tooltip must come out as Python's.
+    # ListedLine in geo/views/mapview.py); each province's tooltip must come out as Python's.
     data = load_dataset(crowded_data_dir)
     summary = summarise(filter_claims(data.claims, ClaimFilter()))
     view = build_map_view(

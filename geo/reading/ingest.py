@@ -11,7 +11,7 @@ Decisions, shown to users through the messages:
   Excel's "Unicode Text" export writes it, or without one when its zero bytes show it (one
   beside each ASCII character, on the same side throughout; otherwise the file is refused
   as binary). Anything else is detected among Windows-1252, Windows-1256, ISO-8859-6 and
-  Latin-1 (see :mod:`geo.charsets`), with a note saying which and why; the caller may name
+  Latin-1 (see :mod:`geo.reading.charsets`), with a note saying which and why; the caller may name
   the encoding instead. Text that looks garbled (words mixing two scripts, Dari read as
   Windows-1252, UTF-8 read as Windows-1252) gets a warning in :attr:`TableRead.warnings`.
 - Separators: comma, semicolon, tab or vertical bar, detected from the first lines.
@@ -36,7 +36,7 @@ Decisions, shown to users through the messages:
 - An .xlsx file is a ZIP archive: before any of it is unpacked, any ZIP archive uploaded
   is refused if it would unpack to more than :data:`MAX_XLSX_EXPANSION` times the upload
   limit, holds more than :data:`MAX_XLSX_MEMBERS` parts, or packs a part more than
-  :data:`MAX_XLSX_RATIO` to 1 (see geo/archives.py).
+  :data:`MAX_XLSX_RATIO` to 1 (see geo/reading/archives.py).
 - The file's contents, not its name, decide how it is read; PDFs, images, ZIP archives,
   other office formats and web pages are named as such and refused.
 
@@ -67,11 +67,11 @@ from openpyxl.utils.cell import (
     range_boundaries,
 )
 
-from geo import charsets
-from geo.acled import is_acled
-from geo.archives import ArchiveError, ArchiveLimits, open_archive, verify_members
-from geo.claims import REQUIRED_COLUMNS, ProgressCallback
-from geo.problems import Problem
+from geo.model.claims import REQUIRED_COLUMNS, ProgressCallback
+from geo.model.problems import Problem
+from geo.reading import charsets
+from geo.reading.acled import is_acled
+from geo.reading.archives import ArchiveError, ArchiveLimits, open_archive, verify_members
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # The upload limit in MB, for the Your data page and for a proxy in front of the app
@@ -164,7 +164,7 @@ class TableRead:
 def detect_kind(columns: Sequence[str]) -> TableKind:
     """Which format a header is in: this project's claims, an ACLED export, or other.
 
-    >>> from geo.claims import COLUMNS
+    >>> from geo.model.claims import COLUMNS
     >>> detect_kind(COLUMNS), detect_kind(["event_id_cnty", "event_date", "event_type",
     ...     "actor1", "country", "admin1"]), detect_kind(["Date", "Province"])
     ('claims', 'acled', 'other')
@@ -336,11 +336,11 @@ class DecodedText:
 
 
 def decode_text(name: str, data: bytes, encoding: str | None = None) -> DecodedText:
-    """Decode a text table: detected (see :mod:`geo.charsets`) unless ``encoding`` is given.
+    """Decode a text table: detected (see :mod:`geo.reading.charsets`) unless ``encoding`` is given.
 
     UTF-8 and UTF-16 with a byte-order mark are read as such; UTF-16 without one is
-    recognised by its zero bytes; anything else is one of :data:`geo.charsets.CANDIDATES`,
-    chosen by :func:`geo.charsets.detect_single_byte`, with a note saying which and why.
+    recognised by its zero bytes; anything else is one of :data:`geo.reading.charsets.CANDIDATES`,
+    chosen by :func:`geo.reading.charsets.detect_single_byte`, with a note saying which and why.
 
     >>> decoded = decode_text("t.csv", "a,é".encode("cp1252"))
     >>> decoded.text, decoded.encoding, decoded.notes[0][:41]

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from geo.claims import COLUMNS, REQUIRED_COLUMNS
-from geo.problems import FIRST_DATA_ROW, Problem
-from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.claims import COLUMNS, REQUIRED_COLUMNS
+from geo.model.problems import FIRST_DATA_ROW, Problem
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 MAPPING_VERSION = 1
 GENERATED_ID_PREFIX = "ROW-"
@@ -319,7 +319,7 @@ def relabel_problems(
 ) -> list[Problem]:
     """Problems that name a claim field, renamed to the user's column that fed it.
 
-    Use with ``mapping.columns`` or, for ACLED exports, ``geo.acled.FIELD_SOURCES``.
+    Use with ``mapping.columns`` or, for ACLED exports, ``geo.reading.acled.FIELD_SOURCES``.
 
     >>> problem = Problem(3, "province", "Kabol?", "unknown")
     >>> relabel_problems([problem], {"province": "Wilayat"})[0].column

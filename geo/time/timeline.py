@@ -193,7 +193,7 @@ def _check_columns(claims: pd.DataFrame, needed: tuple[str, ...]) -> None:
     if missing:
         raise ValueError(
             f"the claims table lacks column(s) {', '.join(missing)}; pass the table from "
-            "geo.claims (or a filter result's .shown), which has them all"
+            "geo.model.claims (or a filter result's .shown), which has them all"
         )
 
 

@@ -27,8 +27,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
-from geo.export import require_boundaries
-from geo.mapview import (
+from geo.export.files import require_boundaries
+from geo.views.mapview import (
     NO_CLAIMS,
     NO_CLAIMS_LABEL,
     UNVERIFIED_NOTE,
@@ -49,7 +49,7 @@ _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _REGULAR = _FONT_DIR / "DejaVuSans.ttf"
 _BOLD = _FONT_DIR / "DejaVuSans-Bold.ttf"
 
-# The same strokes as the web map (geo/foliummap.py), so the slide and the screen agree.
+# The same strokes as the web map (geo/views/foliummap.py), so the slide and the screen agree.
 INK = "#111111"
 MUTED = "#444444"
 FAINT = "#666666"

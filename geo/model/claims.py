@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from geo.dates import date_or_reason
+from geo.model.dates import date_or_reason
+from geo.model.places import PlaceRegistry
+from geo.model.problems import FIRST_DATA_ROW, Problem, rejected_rows
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 from geo.paths import DATA_DIR
-from geo.places import PlaceRegistry
-from geo.problems import FIRST_DATA_ROW, Problem, rejected_rows
-from geo.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
 
 DEFAULT_CLAIMS_CSV = DATA_DIR / "claims.csv"
 

@@ -3,7 +3,7 @@
 Two readings of "as of": ``cumulative`` shows everything claimed about any time up to the
 date (the record so far), ``window`` shows the claims about the last ``window_days`` days
 up to it (what is being claimed around then). Either is a date window, so it is expressed
-as a :class:`~geo.views.ClaimFilter` and everything else (counts, hidden-by notes, the
+as a :class:`~geo.views.filtering.ClaimFilter` and everything else (counts, hidden-by notes, the
 map) works unchanged.
 
 An as-of date outside the user's own date window leaves nothing in view. ClaimFilter has
@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Literal
 
-from geo.views import ClaimFilter
+from geo.views.filtering import ClaimFilter
 
 Mode = Literal["cumulative", "window"]
 Step = Literal["week", "month"]

@@ -1,6 +1,6 @@
 """What each place looks like on the map: colour, hatching, outline, tooltip and legend.
 
-Pure data, no drawing library: the folium layer in :mod:`geo.foliummap` only ships this to
+Pure data, no drawing library: the folium layer in :mod:`geo.views.foliummap` only ships this to
 the browser. Every text that ends up in HTML is escaped here, before it leaves Python.
 """
 
@@ -49,7 +49,7 @@ class ListedLine:
     Column-wise, made without a Python loop per place: ``counts[row]`` is how many values
     summary row ``row`` has, and the label indices of its first (at most MAX_LISTED) values
     follow those of the rows before it in ``items``. ``prefix``, ``sep`` and ``labels`` are
-    escaped HTML. The browser joins each place's line itself (see :mod:`geo.foliummap`); at a
+    escaped HTML. The browser joins each place's line itself (see :mod:`geo.views.foliummap`); at a
     million claims, thousands of such lines, nearly all different, cost more to write and
     to send whole.
     """

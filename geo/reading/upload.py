@@ -13,9 +13,12 @@ from functools import cached_property
 
 import pandas as pd
 
-from geo.acled import FIELD_SOURCES, acled_to_claims
-from geo.claims import ClaimsLoad, ProgressCallback, validate_claims
-from geo.ingest import (
+from geo.model.claims import ClaimsLoad, ProgressCallback, validate_claims
+from geo.model.places import PlaceRegistry, Suggestion
+from geo.model.problems import Problem
+from geo.model.sources import SOURCE_COLUMNS
+from geo.reading.acled import FIELD_SOURCES, acled_to_claims
+from geo.reading.ingest import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
     TableKind,
@@ -23,10 +26,7 @@ from geo.ingest import (
     detect_kind,
     read_table_bytes,
 )
-from geo.mapping import ColumnMapping, apply_mapping, guess_mapping, relabel_problems
-from geo.places import PlaceRegistry, Suggestion
-from geo.problems import Problem
-from geo.sources import SOURCE_COLUMNS
+from geo.reading.mapping import ColumnMapping, apply_mapping, guess_mapping, relabel_problems
 
 # How fast uploads are read and checked, measured on a 2-core server with 50 MB files: a
 # table in this project's format about 12 MB a second, an ACLED export (converted row by

@@ -1,6 +1,6 @@
 """What changed between two dates: per place, whose activity is claimed then and now.
 
-"Claimed at a date" uses the playback window (:func:`geo.playback.as_of_filter`, mode
+"Claimed at a date" uses the playback window (:func:`geo.time.playback.as_of_filter`, mode
 ``window``): the claims whose range overlaps the ``window_days`` days up to that date. The
 claims whose range contains the exact day would be too few: most claims are a single day
 or a short range, so two arbitrary dates would mostly compare nothing with nothing. A
@@ -16,9 +16,9 @@ from typing import Literal
 
 import pandas as pd
 
-from geo.mapview import NO_CLAIMS, LegendEntry, MapView, PlaceStyle
-from geo.playback import DEFAULT_WINDOW_DAYS, as_of_filter
-from geo.views import ClaimFilter, filter_claims
+from geo.time.playback import DEFAULT_WINDOW_DAYS, as_of_filter
+from geo.views.filtering import ClaimFilter, filter_claims
+from geo.views.mapview import NO_CLAIMS, LegendEntry, MapView, PlaceStyle
 
 Change = Literal["appeared", "disappeared", "actors changed", "unchanged"]
 CHANGES: tuple[Change, ...] = ("appeared", "disappeared", "actors changed", "unchanged")

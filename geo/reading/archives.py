@@ -14,7 +14,7 @@ members are unpacked only by :func:`copy_member`, which stops at the size declar
 >>> limits = ArchiveLimits(2 * MB, 10, 100, "a test archive", "Send a smaller one.")
 >>> open_archive("t.zip", buffer.getvalue(), limits)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
-geo.archives.ArchiveError: t.zip: zeros.bin would unpack to 3.0 MB from 3.0 KB, 1,026 times...
+geo.reading.archives.ArchiveError: t.zip: zeros.bin would unpack to 3.0 MB from 3.0 KB, ...
 """
 
 from __future__ import annotations

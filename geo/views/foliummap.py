@@ -3,7 +3,7 @@
 The base map (Leaflet, an empty GeoJSON layer that fetches the boundary geometry once, and
 the code that draws hatching, tooltips and the legend) is identical from one rerun to the
 next, so streamlit-folium keeps the same map frame. Each filter change ships only the
-:class:`~geo.mapview.MapView` payload (per place code: a colour, flags, and its tooltip as
+:class:`~geo.views.mapview.MapView` payload (per place code: a colour, flags, and its tooltip as
 indices into escaped lines and labels), which the browser applies to the polygons it
 already has.
 """
@@ -18,7 +18,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.mapview import MapView
+from geo.views.mapview import MapView
 
 BASE_JS = """
 (function (map) {
@@ -80,7 +80,7 @@ BASE_JS = """
     state.base.setStyle(baseStyle);
     state.hatch.setStyle(hatchStyle);
     var lines = state.view.lines, listed = state.view.listed, most = state.view.max;
-    // A listed line (see ListedLine in geo/mapview.py): its labels arrive escaped.
+    // A listed line (see ListedLine in geo/views/mapview.py): its labels arrive escaped.
     function listedLine(c, row) {
       var n = c.n[row], names = [];
       for (var j = c.o[row]; j < c.o[row] + Math.min(n, most); j++) { names.push(c.l[c.i[j]]); }

@@ -1,6 +1,6 @@
 """Exports that carry their caveats: the claims as CSV, the per-province aggregates as
 GeoJSON, and a small JSON metadata record for beside each one (the PNG is in
-:mod:`geo.png`).
+:mod:`geo.export.png`).
 
 Every export says what it is (claims, not facts), as of when, under which filters, and
 whose sources and boundaries it draws on.
@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from geo.escape import csv_safe, csv_safe_frame
-from geo.views import SUMMARY_COLUMNS
+from geo.views.filtering import SUMMARY_COLUMNS
 
 
 def require_boundaries(boundaries: gpd.GeoDataFrame) -> None:
@@ -150,7 +150,7 @@ def _claims_table(
     if missing:
         raise ValueError(
             f"the claims table lacks column(s) {', '.join(missing)}; pass the table from "
-            "geo.claims (or a filter result's .shown), which has them all"
+            "geo.model.claims (or a filter result's .shown), which has them all"
         )
     n = len(claims)
 
@@ -215,8 +215,8 @@ def provinces_geojson(
     """The polygons with their aggregates as a GeoJSON FeatureCollection (UTF-8 bytes).
 
     One feature per boundary, properties ``code``, ``name`` and the columns of
-    :func:`geo.views.summarise` (lists for tuples, ``YYYY-MM-DD`` for dates; a place with no
-    claims in view has ``n_claims`` 0, empty lists and ``latest`` null). The metadata is
+    :func:`geo.views.filtering.summarise` (lists for tuples, ``YYYY-MM-DD`` for dates; a place
+    with no claims in view has ``n_claims`` 0, empty lists and ``latest`` null). The metadata is
     the top-level member ``metadata`` (a foreign member, RFC 7946 section 6.1). Polygons
     are in WGS 84 with exteriors anticlockwise, as RFC 7946 asks.
     """

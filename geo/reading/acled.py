@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from geo.claims import COLUMNS, ProgressCallback, _text
-from geo.dates import date_or_reason
-from geo.problems import Problem
-from geo.sources import SOURCE_COLUMNS
-from geo.vocab import CLAIM_TYPES
+from geo.model.claims import COLUMNS, ProgressCallback, _text
+from geo.model.dates import date_or_reason
+from geo.model.problems import Problem
+from geo.model.sources import SOURCE_COLUMNS
+from geo.model.vocab import CLAIM_TYPES
 
 ACLED_COLUMNS = (
     "event_id_cnty",
@@ -106,7 +106,7 @@ FIELD_SOURCES: dict[str, str] = {
 # event type.
 ANY_OTHER = "(any other)"
 # (event type, sub-event type) -> (claim type, the column holding the claim's actor), or
-# None when no claim type of geo.vocab fits. The reasons are in docs/acled.md, whose table
+# None when no claim type of geo.model.vocab fits. The reasons are in docs/acled.md, whose table
 # a test keeps equal to this one. Territory changing hands is "control" by whoever took it:
 # ACLED records the actor that carries out an event as actor1, and in "Government regains
 # territory" and "Non-state actor overtakes territory" the event is the taking.

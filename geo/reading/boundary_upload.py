@@ -2,7 +2,7 @@
 
 The bytes are read from a private temporary folder, never from or into the user's file. A
 zipped Shapefile is checked against :func:`shapefile_limits` before anything is unpacked
-(see geo/archives.py), and only the layer's own files are copied out.
+(see geo/reading/archives.py), and only the layer's own files are copied out.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 
-from geo.archives import ArchiveError, ArchiveLimits, copy_member, open_archive
-from geo.boundaries import BoundaryError, check_boundaries
-from geo.places import Place, PlaceRegistry, RegistryError
+from geo.model.boundaries import BoundaryError, check_boundaries
+from geo.model.places import Place, PlaceRegistry, RegistryError
+from geo.reading.archives import ArchiveError, ArchiveLimits, copy_member, open_archive
 
 _MB = 1024 * 1024  # as Streamlit counts the upload limit
 DEFAULT_MAX_BOUNDARY_BYTES = 100 * _MB

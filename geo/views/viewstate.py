@@ -18,8 +18,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from geo.mapview import METRICS, Metric
-from geo.views import ClaimFilter
+from geo.views.filtering import ClaimFilter
+from geo.views.mapview import METRICS, Metric
 
 # URL parameter -> ClaimFilter attribute, for the category filters.
 CATEGORY_PARAMS: dict[str, str] = {
@@ -58,7 +58,7 @@ class ViewState:
     metric: Metric = DEFAULT_METRIC
     place: str | None = None
     presenter: bool = False
-    # Playback: the map as of a date (see geo.playback), on top of the filter above.
+    # Playback: the map as of a date (see geo.time.playback), on top of the filter above.
     as_of: dt.date | None = None
     as_of_mode: str = "cumulative"
 

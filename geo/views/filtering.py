@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from geo.vocab import VERIFIED_STATUSES
+from geo.model.vocab import VERIFIED_STATUSES
 
 # Filter attribute -> claims column it selects on.
 CATEGORY_FILTERS: dict[str, str] = {

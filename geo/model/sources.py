@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.claims import read_table
-from geo.dates import parse_date
+from geo.model.claims import read_table
+from geo.model.dates import parse_date
+from geo.model.problems import FIRST_DATA_ROW, Problem
 from geo.paths import DATA_DIR
-from geo.problems import FIRST_DATA_ROW, Problem
 
 DEFAULT_SOURCES_CSV = DATA_DIR / "sources.csv"
 

@@ -1,0 +1,1 @@
+"""Exports that carry their caveats: CSV, GeoJSON and the slide PNG."""

@@ -1,0 +1,1 @@
+"""The data model: claims, sources, places and boundaries, their vocabularies and checks."""

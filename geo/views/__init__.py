@@ -1,0 +1,1 @@
+"""What is shown: filters and aggregates, the map's styling, the URL's view, tables."""
