@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import logging
 
-from geo.reading import ingest
+from geo.reading import limits
 
-ENV = ingest.MAX_UPLOAD_ENV
-DEFAULT_MB = ingest.DEFAULT_MAX_BYTES // (1024 * 1024)
+ENV = limits.MAX_UPLOAD_ENV
+DEFAULT_MB = limits.DEFAULT_MAX_BYTES // (1024 * 1024)
 OPTION = "server.maxUploadSize"
 _LOGGER = logging.getLogger(__name__)
 
 
 def max_upload_mb() -> int:
     """The limit in megabytes (of 1024 x 1024 bytes, as Streamlit counts them)."""
-    return ingest.max_upload_mb()
+    return limits.max_upload_mb()
 
 
 def max_upload_bytes() -> int:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.postgres import PostgresError, free_port, running_postgres
-from geo.reading.ingest import MAX_UPLOAD_ENV, max_upload_mb
+from geo.reading.limits import MAX_UPLOAD_ENV, max_upload_mb
 from store.config import DATABASE_URL_ENV, describe
 
 REPO = Path(__file__).resolve().parents[1]

@@ -50,10 +50,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Literal
 from xml.etree import ElementTree
@@ -72,11 +71,8 @@ from geo.model.problems import Problem
 from geo.reading import charsets
 from geo.reading.acled import is_acled
 from geo.reading.archives import ArchiveError, ArchiveLimits, open_archive, verify_members
+from geo.reading.limits import DEFAULT_MAX_BYTES
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-# The upload limit in MB, for the Your data page and for a proxy in front of the app
-# (deploy/run.py), which must let files of that size through.
-MAX_UPLOAD_ENV = "CLAIMS_MAP_MAX_UPLOAD_MB"
 DEFAULT_MAX_ROWS = 1_000_000
 # Rows read between calls of a progress callback: often enough for a smooth bar, rarely
 # enough to cost nothing.
@@ -111,23 +107,6 @@ TableKind = Literal["claims", "acled", "other"]
 
 class UnreadableFile(ValueError):
     """The upload cannot be read as a table; the message says why and how to fix it."""
-
-
-def max_upload_mb(environ: Mapping[str, str] | None = None) -> int:
-    """The upload limit in MB: ``CLAIMS_MAP_MAX_UPLOAD_MB``, else 50.
-
-    >>> max_upload_mb({}), max_upload_mb({"CLAIMS_MAP_MAX_UPLOAD_MB": " 200 "})
-    (50, 200)
-    """
-    value = (os.environ if environ is None else environ).get(MAX_UPLOAD_ENV, "").strip()
-    if not value:
-        return DEFAULT_MAX_BYTES // (1024 * 1024)
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(
-            f"{MAX_UPLOAD_ENV}={value!r} is not a size in MB: set it to a whole number "
-            "such as 50, or unset it for the default"
-        )
-    return int(value)
 
 
 @dataclass
