@@ -46,12 +46,12 @@ def warm_up() -> None:
 
         import folium.plugins  # noqa: F401  (streamlit_folium imports it)
 
-        # Last: the store (its modules, the migration check, the built-in copy's
-        # fingerprint), which the sidebar's picker needs only after the map is sent.
-        from dashboard import datastore, exports, render  # noqa: F401
+        from dashboard import exports, render  # noqa: F401
         from geo.views import filtering, foliummap, mapview  # noqa: F401
 
-        datastore.datasets()
+        # Not the store: importing SQLAlchemy and opening it cost ~0.17 s of CPU, which
+        # here competed for the GIL with the first run's map and made the first paint
+        # later (bench/cold.py). The sidebar's picker opens it, after the map is sent.
     except Exception:  # the script reports it properly on its first run
         _LOGGER.warning("warming up failed; the first page load will do it", exc_info=True)
 
