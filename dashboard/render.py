@@ -74,7 +74,7 @@ def sources_line(data: Dataset, source_ids: list[str]) -> str:
     """The sources in view, as plain text (escape it), at most MAX_LISTED_SOURCES named."""
     if not source_ids:
         return "No sources in view."
-    shown = "; ".join(data.citation(s) for s in source_ids[:MAX_LISTED_SOURCES])
+    shown = "; ".join(isolate(data.citation(s)) for s in source_ids[:MAX_LISTED_SOURCES])
     more = len(source_ids) - MAX_LISTED_SOURCES
     tail = f"; and {more} more (the Sources page lists every source)" if more > 0 else ""
     text = f"Source{'s' if len(source_ids) != 1 else ''}: {shown}{tail}"
