@@ -56,16 +56,26 @@ def isolate(text: object) -> str:
     return f"{FSI}{value}{PDI}" if has_rtl(value) else value
 
 
-def html_text(text: object) -> str:
-    """User text for HTML: escaped, in an element whose direction follows its own letters.
+def html_text(text: object, tag: str = "span") -> str:
+    """User text for HTML, escaped; with right-to-left letters, in an element (``tag``)
+    whose direction follows its own letters.
 
     ``dir="auto"`` lays Dari or Pashto out right to left and isolates it from the English
     around it (the HTML standard gives elements with ``dir`` ``unicode-bidi: isolate``).
+    Left-to-right text needs neither and goes without, as plain escaped text (or in a bare
+    ``tag`` other than span): a map of thousands of places sends these with every filter
+    change.
 
     >>> html_text("<b>x</b>"), html_text("پنجشیر")
-    ('<span dir="auto">&lt;b&gt;x&lt;/b&gt;</span>', '<span dir="auto">پنجشیر</span>')
+    ('&lt;b&gt;x&lt;/b&gt;', '<span dir="auto">پنجشیر</span>')
+    >>> html_text("Kabul", "b"), html_text("کابل", "b")
+    ('<b>Kabul</b>', '<b dir="auto">کابل</b>')
     """
-    return f'<span dir="auto">{html.escape(str(text), quote=True)}</span>'
+    value = str(text)
+    escaped = html.escape(value, quote=True)
+    if has_rtl(value):
+        return f'<{tag} dir="auto">{escaped}</{tag}>'
+    return escaped if tag == "span" else f"<{tag}>{escaped}</{tag}>"
 
 
 def csv_safe(value: object) -> object:

@@ -98,7 +98,7 @@ def test_tooltip_says_whose_claim_and_escapes_everything() -> None:
     evil = claims((XSS, "presence", "AF-PAN", "claimed", "<script>x()</script>"))
     view = build_map_view(NAMES, province_summary(evil), "presence")
     tip = styles(view)["AF-PAN"].tooltip_html
-    assert 'Claimed by: <span dir="auto">&lt;script&gt;x()&lt;/script&gt;</span>' in tip
+    assert "Claimed by: &lt;script&gt;x()&lt;/script&gt;" in tip
     assert "<script" not in tip and "<img" not in tip
     legend = " ".join(e["l"] for e in view.payload()["legend"])
     assert "<img" not in legend and "&lt;img" in legend
@@ -130,10 +130,6 @@ def test_payload_tooltips_rebuild_each_place_exactly(sample) -> None:
     assert "&lt;b&gt;CNN&lt;/b&gt;" in styles(view)["AF-PAN"].tooltip_html
 
 
-def span(text: str) -> str:
-    return f'<span dir="auto">{text}</span>'
-
-
 def tooltip_from_payload(payload: dict, i: int) -> str:
     """Place ``i``'s tooltip as geo/views/foliummap.py's browser code writes it from the payload."""
     lines, cut = payload["lines"], payload["max"]
@@ -155,7 +151,7 @@ def test_listed_lines_are_sent_as_escaped_labels_once() -> None:
     payload = view.payload()
     claimants = payload["listed"][0]
     # Each place lists its first five (sorted) of seven: only those labels travel.
-    assert sorted(claimants["l"]) == [span(f"&lt;i&gt;C{i}&lt;/i&gt;") for i in range(5)]
+    assert sorted(claimants["l"]) == [f"&lt;i&gt;C{i}&lt;/i&gt;" for i in range(5)]
     assert not any(line.startswith("Claimed by") for line in payload["lines"])
     assert list(claimants["n"]) == [7] * len(NAMES)
     assert len(claimants["i"]) == 5 * len(NAMES)
@@ -174,9 +170,8 @@ def test_listed_lines_of_places_with_more_and_fewer_values() -> None:
     payload = view.payload()
     tips = {s.code: tooltip_from_payload(payload, i) for i, s in enumerate(view.styles)}
     assert tips == {s.code: s.tooltip_html for s in view.styles}
-    listed = ", ".join(span(f"P{i}") for i in range(5))
-    assert f"Claimed by: {listed} and 2 more" in tips["AF-PAN"]
-    assert f"Claimed by: {span('Solo')}<br>" in tips["AF-KAB"]
+    assert "Claimed by: P0, P1, P2, P3, P4 and 2 more" in tips["AF-PAN"]
+    assert "Claimed by: Solo<br>" in tips["AF-KAB"]
     assert "Claimed by" not in tips["AF-HEL"]
     assert payload["rows"][list(names).index("AF-HEL")] == -1
     with pytest.raises(ValueError, match="without claims"):
@@ -240,7 +235,7 @@ def test_tooltip_names_sources_as_readers_know_them(sample) -> None:
     view = build_map_view(
         NAMES, province_summary(sample), "claims", source_labels={"s": "CNN (Opinion), 2022-08-30"}
     )
-    assert f"Sources: {span('CNN (Opinion), 2022-08-30')}" in styles(view)["AF-PAN"].tooltip_html
+    assert "Sources: CNN (Opinion), 2022-08-30" in styles(view)["AF-PAN"].tooltip_html
 
 
 def test_an_actor_keeps_its_colour_whatever_the_filter(sample) -> None:
@@ -291,5 +286,5 @@ def test_template_syntax_in_claims_is_inert() -> None:
 def test_long_lists_in_tooltips_are_cut_with_a_count() -> None:
     rows = [("A", "attack", "AF-PAN", "claimed", f"Claimant {i}") for i in range(8)]
     tip = styles(build_map_view(NAMES, province_summary(claims(*rows)), "claims"))["AF-PAN"]
-    assert "Claimant 4</span> and 3 more" in tip.tooltip_html
+    assert "Claimant 4 and 3 more" in tip.tooltip_html
     assert "Claimant 7" not in tip.tooltip_html

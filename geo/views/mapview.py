@@ -318,7 +318,7 @@ def _memo(render, keys: list) -> list:
 @functools.lru_cache(maxsize=20_000)
 def _bold_name(name: str) -> str:
     # Place names are the same on every rerun: escape each once per process.
-    return f'<b dir="auto">{e(name)}</b>'
+    return html_text(name, "b")
 
 
 CLICK_HINT = "<i>Click for the claims and their sources</i>"
