@@ -220,6 +220,8 @@ def make_claims(
             "province": province_col,
             "province_input": pd.array(province, dtype="string").fillna(""),
             "place": pd.array(place, dtype="string"),
+            # Every synthetic claim names its place itself.
+            "location_precision": pd.Categorical(["place"] * n),
             "date_start": start,
             "date_end": end,
             "date_precision": precision_col,
@@ -278,6 +280,7 @@ def write_data_dir(
             "claim_type": claims["claim_type"].astype("string"),
             "province": claims["province"].astype("string").fillna(""),
             "place": claims["place"].astype("string"),
+            "location_precision": claims["location_precision"].astype("string"),
             "date_start": claims["date_start"].dt.strftime("%Y-%m-%d"),
             "date_end": claims["date_end"].dt.strftime("%Y-%m-%d"),
             "date_precision": claims["date_precision"].astype("string"),

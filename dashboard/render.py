@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from geo.dataset import BUILTIN_LABEL, Dataset
-from geo.escape import md
+from geo.escape import isolate, md
 from geo.views.filtering import describe_result
+from geo.views.tables import location_text
 
 CAVEAT = (
     "These are claims, not established facts: each entry is what someone says, "
-    "with who says it, its status, how precise its date is, and its source."
+    "with who says it, its status, how precise its date and place are, and its source."
 )
 
 PRESENTER_CSS = """
@@ -35,22 +36,26 @@ def claim_card(claim: pd.Series, data: Dataset) -> None:
 
     One Markdown element in a bordered box: every element is a message the browser has to
     lay out, and a page of cards was what kept the map waiting after a filter change.
+    Text from the data is set between Unicode isolates when it is right to left (Dari,
+    Pashto), so that it reads in its own direction inside the English lines.
     """
-    where = claim["place"] if isinstance(claim["place"], str) and claim["place"] else ""
+    place = claim["place"] if isinstance(claim["place"], str) else ""
+    where = location_text(isolate(place) if place else "", claim.get("location_precision"))
     quote = claim["quote"] if isinstance(claim["quote"], str) and claim["quote"] else ""
     who = (
-        f"Claimed by {md(claim['claimant'])}"
+        f"Claimed by {md(isolate(claim['claimant']))}"
         + (f" · place: {md(where)}" if where else "")
-        + f" · claim {md(claim['claim_id'])}"
+        + f" · claim {md(isolate(claim['claim_id']))}"
     )
-    source = f"Source: {md(data.citation(str(claim['source_id'])))} Where: {md(claim['locator'])}"
+    citation = isolate(data.citation(str(claim["source_id"])))
+    source = f"Source: {md(citation)} Where: {md(isolate(claim['locator']))}"
     if quote:
-        source += f" · “{md(quote)}”"
+        source += f" · “{md(isolate(quote))}”"
     with st.container(border=True):
         st.markdown(
-            f"**{md(claim['actor'])}**: {md(claim['claim_type'])} · "
+            f"**{md(isolate(claim['actor']))}**: {md(claim['claim_type'])} · "
             f"status **{md(claim['status'])}** · {md(date_text(claim))}\n\n"
-            f"{md(claim['summary'])}\n\n"
+            f"{md(isolate(claim['summary']))}\n\n"
             f":small[:gray[{_one_line(who)}]]\n\n"
             f":small[:gray[{_one_line(source)}]]"
         )
@@ -69,7 +74,7 @@ def sources_line(data: Dataset, source_ids: list[str]) -> str:
     """The sources in view, as plain text (escape it), at most MAX_LISTED_SOURCES named."""
     if not source_ids:
         return "No sources in view."
-    shown = "; ".join(data.citation(s) for s in source_ids[:MAX_LISTED_SOURCES])
+    shown = "; ".join(isolate(data.citation(s)) for s in source_ids[:MAX_LISTED_SOURCES])
     more = len(source_ids) - MAX_LISTED_SOURCES
     tail = f"; and {more} more (the Sources page lists every source)" if more > 0 else ""
     text = f"Source{'s' if len(source_ids) != 1 else ''}: {shown}{tail}"

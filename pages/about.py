@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import render, state
 from geo.escape import md
-from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, LOCATION_PRECISIONS, STATUSES
 
 context = state.current()
 data = context.data
@@ -42,6 +42,7 @@ for title, vocab in (
     ("Claim types", CLAIM_TYPES),
     ("Statuses", STATUSES),
     ("Date precision", DATE_PRECISIONS),
+    ("Location precision (blank means `place`)", LOCATION_PRECISIONS),
 ):
     st.markdown(f"**{title}**\n\n" + "\n".join(f"- `{k}`: {md(v)}" for k, v in vocab.items()))
 

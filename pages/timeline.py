@@ -119,7 +119,16 @@ ranges = (
         x2="end_exclusive:T",
         y=alt.Y("group:N", title=GROUP_LABELS[group]),
         color=alt.Color("status:N", title="status", scale=alt.Scale(scheme="set2")),
-        tooltip=["claim_id", "actor", "claimant", "status", "precision", "start:T", "summary"],
+        tooltip=[
+            "claim_id",
+            "actor",
+            "claimant",
+            "status",
+            "precision",
+            "place",
+            "start:T",
+            "summary",
+        ],
     )
 )
 st.altair_chart(ranges, width="stretch")

@@ -14,7 +14,7 @@ from geo.model.boundaries import BoundaryError
 from geo.model.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.model.problems import problems_frame
 from geo.model.sources import validate_sources
-from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, LOCATION_PRECISIONS, STATUSES
 from geo.reading import charsets
 from geo.reading.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 from geo.reading.ingest import UnreadableFile, file_format, read_table_bytes
@@ -30,7 +30,12 @@ MAPPING = "_upload_mapping"
 RESULT = "_upload_result"
 ENCODING = "claims_encoding"  # the encoding picked for the claims file; "" is "detected"
 DETECTED = "_upload_detected"  # (file digest, the encoding detection chose for it)
-FIXED_CHOICES = {"claim_type": CLAIM_TYPES, "status": STATUSES, "date_precision": DATE_PRECISIONS}
+FIXED_CHOICES = {
+    "claim_type": CLAIM_TYPES,
+    "status": STATUSES,
+    "date_precision": DATE_PRECISIONS,
+    "location_precision": LOCATION_PRECISIONS,
+}
 
 builtin = state.dataset()
 

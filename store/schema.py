@@ -135,6 +135,8 @@ claims = sa.Table(
     sa.Column("province", sa.Text, nullable=True),
     sa.Column("province_input", sa.Text, nullable=False),
     sa.Column("place", sa.Text, nullable=False),
+    # One of geo.model.vocab.LOCATION_PRECISIONS; rows from before it existed got "place".
+    sa.Column("location_precision", sa.Text, nullable=False, server_default=sa.text("'place'")),
     sa.Column("date_start", sa.Date, nullable=False),
     sa.Column("date_end", sa.Date, nullable=False),
     sa.Column("date_precision", sa.Text, nullable=False),

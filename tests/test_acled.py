@@ -38,6 +38,7 @@ def event(i: int = 1, **changes: str) -> dict[str, str]:
         admin1="Kabul",
         admin2="Test District",
         location="Test Village",
+        geo_precision="1",
         source="Test News Agency",
         notes=f"Synthetic test event {i}.",
         timestamp="1652745600",
@@ -61,6 +62,7 @@ def test_one_event_becomes_one_claim_as_documented() -> None:
         "claim_type": "attack",
         "province": "Kabul",
         "place": "Test Village, Test District",
+        "location_precision": "place",
         "date_start": "2022-05-16",
         "date_end": "2022-05-16",
         "date_precision": "day",
@@ -244,6 +246,8 @@ def test_unknown_event_type_is_named_as_such() -> None:
         ({"time_precision": "0"}, "time_precision", "must be 1"),
         ({"time_precision": ""}, "time_precision", "must be 1"),
         ({"event_id_cnty": ""}, "event_id_cnty", "event_id_cnty is empty"),
+        ({"geo_precision": "4"}, "geo_precision", "must be 1 (the place itself)"),
+        ({"geo_precision": ""}, "geo_precision", "must be 1 (the place itself)"),
     ],
 )
 def test_bad_cells_are_reported_at_their_column(changes, column, part) -> None:
@@ -311,11 +315,54 @@ def test_column_names_in_any_case_and_problems_use_the_users_spelling() -> None:
     assert (problem.row, problem.column) == (5, "TIME_PRECISION")
 
 
+@pytest.mark.parametrize(
+    ("geo_precision", "place", "term"),
+    [
+        ("1", "Test Village, Test District", "place"),
+        ("2", "Test Village, Test District", "near"),
+        (" 3 ", "", "region"),
+    ],
+)
+def test_geo_precision_becomes_location_precision(geo_precision, place, term) -> None:
+    claim = convert(event(1, geo_precision=geo_precision)).claims.iloc[0]
+    assert (claim["province"], claim["place"], claim["location_precision"]) == (
+        "Kabul",
+        place,
+        term,
+    )
+
+
+def test_a_region_event_keeps_its_province_and_names_no_town_anywhere() -> None:
+    result = convert(
+        event(1, geo_precision="3", notes="", location="Test Town", admin2="Test District"),
+        event(2, geo_precision="2", notes="", location="Test Town"),
+    )
+    region, near = result.claims.to_dict("records")
+    assert region["province"] == "Kabul" and region["place"] == ""
+    assert region["summary"] == "Armed clash: Test Group A vs Test Group B in Kabul"
+    assert "Test Town" not in str(region) and "Test District" not in str(region)
+    assert near["summary"] == "Armed clash: Test Group A vs Test Group B near Test Town"
+    # The loader takes the converted rows as they are: no place for a region, one for near.
+    load = validate_claims(result.claims, places=load_place_registry(), source_ids={SOURCE_ID})
+    assert load.errors == []
+    assert load.claims["location_precision"].astype(str).tolist() == ["region", "near"]
+    assert load.claims["province"].astype(str).tolist() == ["AF-KAB", "AF-KAB"]
+
+
 def test_missing_usual_columns_are_noted_and_time_precision_needed() -> None:
     row = {k: v for k, v in event(1).items() if k not in ("tags", "time_precision")}
     result = acled_to_claims(pd.DataFrame([row]), [2])
     assert any("lacks these usual ACLED columns: time_precision, tags" in n for n in result.notes)
+    assert any("every row needs time_precision to be converted" in n for n in result.notes)
     assert result.problems[0].column == "time_precision"
+
+
+def test_geo_precision_is_needed_like_time_precision() -> None:
+    row = {k: v for k, v in event(1).items() if k != "geo_precision"}
+    result = acled_to_claims(pd.DataFrame([row]), [2])
+    assert any("every row needs geo_precision to be converted" in n for n in result.notes)
+    assert result.claims.empty
+    assert [p.column for p in result.problems] == ["geo_precision"]
 
 
 def test_not_an_acled_export() -> None:

@@ -16,7 +16,8 @@ from geo.model.claims import COLUMNS, load_claims, validate_claims
 from geo.model.places import PlaceRegistry, load_place_registry
 from geo.model.sources import load_sources
 
-HEADER = ",".join(COLUMNS)
+# The header of data/claims.csv: every column but the optional location_precision.
+HEADER = ",".join(c for c in COLUMNS if c != "location_precision")
 GOOD = (
     "C1,NRF,NRF,presence,Panjshir,,2021-12-01,2022-02-28,season,claimed,src,intro,,"
     "NRF says it is in Panjshir"
@@ -52,6 +53,50 @@ def test_good_row_loads_with_types(tmp_path: Path, places: PlaceRegistry) -> Non
     assert claim["province_input"] == "Panjshir"
     assert claim["date_start"] == pd.Timestamp("2021-12-01")
     assert claim["row"] == 2
+    # No location_precision column: the claim names its province itself.
+    assert claim["location_precision"] == "place"
+
+
+PRECISE_HEADER = HEADER.replace(",place,", ",place,location_precision,")
+
+
+def precise(place: str, precision: str) -> str:
+    return GOOD.replace("Panjshir,,", f"Panjshir,{place},{precision},")
+
+
+@pytest.mark.parametrize(
+    ("place", "precision", "loaded"),
+    [
+        ("", "", "place"),
+        ("Bazarak", "", "place"),
+        ("Bazarak", "Place", "place"),
+        ("Bazarak", " near ", "near"),
+        ("", "REGION", "region"),
+    ],
+)
+def test_location_precision_loads_with_its_default(tmp_path, places, place, precision, loaded):
+    result = load(tmp_path, places, precise(place, precision), header=PRECISE_HEADER)
+    assert result.problems == []
+    assert result.claims.iloc[0]["location_precision"] == loaded
+    assert isinstance(result.claims["location_precision"].dtype, pd.CategoricalDtype)
+
+
+@pytest.mark.parametrize(
+    ("place", "precision", "column", "part"),
+    [
+        ("Bazarak", "exact", "location_precision", "use one of: place, near, region"),
+        ("", "near", "location_precision", "needs the place the claim is near"),
+        ("Bazarak", "region", "place", "'place' must be empty"),
+    ],
+)
+def test_location_precision_that_does_not_fit_is_reported(
+    tmp_path, places, place, precision, column, part
+) -> None:
+    result = load(tmp_path, places, precise(place, precision), header=PRECISE_HEADER)
+    row, col, message = only_problem(result)
+    assert (row, col) == (2, column)
+    assert part in message
+    assert result.claims.empty
 
 
 def test_unknown_province_is_reported_with_suggestion(tmp_path, places) -> None:
@@ -246,7 +291,7 @@ def test_checking_keeps_no_view_of_the_input(places, bad_rows: int) -> None:
     claims = int(load.claims.memory_usage(deep=True).sum())
     assert kept < claims + input_bytes / 10, (kept, claims, input_bytes)
     assert len(load.raw) == bad_rows == len(load.rejected)
-    assert set(load.rejected.columns) == {"row", *COLUMNS, "problems"}
+    assert set(load.rejected.columns) == {"row", *HEADER.split(","), "problems"}
 
 
 @pytest.mark.parametrize("rows", [[], [3], [None], [None, 4, 5]])

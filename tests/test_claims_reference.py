@@ -33,7 +33,13 @@ from geo.model.dates import parse_date
 from geo.model.places import PlaceRegistry, load_place_registry
 from geo.model.problems import FIRST_DATA_ROW, Problem, rejected_rows
 from geo.model.sources import load_sources
-from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import (
+    CLAIM_TYPES,
+    DATE_PRECISIONS,
+    DEFAULT_LOCATION_PRECISION,
+    LOCATION_PRECISIONS,
+    STATUSES,
+)
 from geo.reading.ingest import UnreadableFile
 from geo.reading.upload import load_upload
 
@@ -58,6 +64,7 @@ def _vocab_checker(name: str, vocab: dict[str, str]) -> Callable[[str], str]:
 _CHECK_TYPE = _vocab_checker("claim type", CLAIM_TYPES)
 _CHECK_STATUS = _vocab_checker("status", STATUSES)
 _CHECK_PRECISION = _vocab_checker("date precision", DATE_PRECISIONS)
+_CHECK_LOCATION = _vocab_checker("location precision", LOCATION_PRECISIONS)
 
 
 def reference_validate(
@@ -140,12 +147,19 @@ def _check_row(
         ("claim_type", _CHECK_TYPE),
         ("status", _CHECK_STATUS),
         ("date_precision", _CHECK_PRECISION),
+        ("location_precision", _CHECK_LOCATION),
     ):
         if cell[column]:
             try:
                 check(cell[column])
             except ValueError as exc:
                 bad(column, str(exc))
+
+    where = cell["location_precision"].lower()
+    if where == "near" and not cell["place"]:
+        bad("location_precision", geo.model.claims.NEAR_WITHOUT_PLACE)
+    if where == "region" and cell["place"]:
+        bad("place", geo.model.claims.REGION_WITH_PLACE)
 
     start = _date_or_problem(cell, "date_start", bad)
     end = _date_or_problem(cell, "date_end", bad) if cell["date_end"] else start
@@ -199,6 +213,11 @@ def _record(row: int, cell: dict[str, str], places: PlaceRegistry) -> dict[str, 
         "province": province,
         "province_input": cell["province"],
         "place": cell["place"],
+        "location_precision": (
+            _CHECK_LOCATION(cell["location_precision"])
+            if cell["location_precision"]
+            else DEFAULT_LOCATION_PRECISION
+        ),
         "date_start": start,
         "date_end": end,
         "date_precision": _CHECK_PRECISION(cell["date_precision"]),
@@ -276,6 +295,7 @@ CELLS: dict[str, list[str]] = {
         "K",
     ],
     "place": ["", "Dara", "the north", "NA"],
+    "location_precision": [*LOCATION_PRECISIONS, "", "", " NEAR ", "Region", "exact"],
     "date_start": [
         "2021-12-01",
         "2022-05-16",
@@ -319,6 +339,7 @@ def random_table(rng: random.Random, rows: int, bad: float) -> pd.DataFrame:
         "claim_type": "presence",
         "province": "Panjshir",
         "place": "",
+        "location_precision": "",
         "date_start": "2021-12-01",
         "date_end": "2022-02-28",
         "date_precision": "season",
@@ -468,7 +489,7 @@ def test_built_in_claims_match(places) -> None:
 
 
 def test_csv_text_round_trip(places) -> None:
-    text = "\n".join([",".join(COLUMNS), "C1,NRF,NRF,presence,,,2022-01-01,,day,claimed,src,a,,s"])
+    text = "\n".join([",".join(COLUMNS), "C1,NRF,NRF,presence,,,,2022-01-01,,day,claimed,src,a,,s"])
     raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     check_both_ways(raw, places)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, LOCATION_PRECISIONS, STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
@@ -28,6 +28,7 @@ def section(text: str, heading: str) -> str:
         ("### Claim types", CLAIM_TYPES),
         ("### Statuses", STATUSES),
         ("### Date precisions", DATE_PRECISIONS),
+        ("### Location precisions", LOCATION_PRECISIONS),
     ],
 )
 def test_data_readme_lists_each_vocabulary_exactly(heading: str, vocab: dict[str, str]) -> None:

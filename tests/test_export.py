@@ -200,9 +200,12 @@ def test_metadata_json_has_every_key() -> None:
         "row_count",
         "sources",
         "boundary_credit",
+        "date_precision",
+        "location_precision",
         "generated",
         "app_version",
     }
+    assert record["location_precision"]["region"].startswith("only a wider region")
     assert record == meta
     with pytest.raises(TypeError, match="cannot write"):
         metadata_json({"bad": object()})

@@ -39,6 +39,7 @@ def claims(*rows: tuple[str, str, str, str, str]) -> pd.DataFrame:
                 "date_start": pd.Timestamp("2022-01-01"),
                 "date_end": pd.Timestamp("2022-01-01") + pd.Timedelta(days=i),
                 "date_precision": "day",
+                "location_precision": "place",
                 "source_id": "s",
             }
             for i, (actor, ctype, code, status, claimant) in enumerate(rows)

@@ -10,6 +10,7 @@ from collections import defaultdict
 import pycountry
 import pytest
 
+from geo.model.places import normalise
 from geo.paths import DATA_DIR
 
 PROVINCES_CSV = DATA_DIR / "provinces.csv"
@@ -24,10 +25,11 @@ CANONICAL_NAMES = {
 
 
 def key(text: str) -> str:
-    """Case-, diacritic- and punctuation-blind, so "Sar-e-Pol" and "sar e pol" collide."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Case-, diacritic- and punctuation-blind, so "Sar-e-Pol" and "sar e pol" collide;
+    in Arabic script, blind to keyboard variants as the matcher is (ي and ی, ك and ک)."""
+    decomposed = unicodedata.normalize("NFKD", normalise(text))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^0-9a-z]", "", bare)
+    return re.sub(r"[\W_]", "", bare)
 
 
 @pytest.fixture(scope="module")

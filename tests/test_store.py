@@ -45,6 +45,7 @@ def _user_dataset(builtin: Dataset, *, boundaries: bool = False, n: int = 3) -> 
             "claim_type": cycle("presence"),
             "province": cycle("Pnjshr", "AF-BAL" if boundaries else "Kapisa", ""),
             "place": cycle("", "Tagab", ""),
+            "location_precision": cycle("", "near", "region"),
             "date_start": cycle("2022-09-01"),
             "date_end": cycle("", "2022-09-30", ""),
             "date_precision": cycle("day"),
@@ -267,16 +268,37 @@ def test_every_write_raises_the_version_other_processes_poll(
         other.load("x")
 
 
+def _downgrade(engine: sa.Engine, revision: str) -> None:
+    """Take the schema back to ``revision``, as an older app would have left it."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(store.engine._alembic_config(conn), revision)
+
+
 def test_a_store_made_by_the_first_schema_is_upgraded_with_its_rows(
     store_url: str, builtin: Dataset
 ) -> None:
     engine = make_engine(store_url)
-    migrate(engine, "0001")
-    old = store.Store(engine)
-    info = old.save(_user_dataset(builtin), name="kept")
+    migrate(engine)
+    info = store.Store(engine).save(_user_dataset(builtin), name="kept")
+    _downgrade(engine, "0001")  # the rows as the first schema held them
+    assert current_revision(engine) == "0001"
     store.open_store(store_url)  # what the next app start does
     assert current_revision(engine) == head_revision()
-    _same_data(store.open_store(store_url).load(info.slug), _user_dataset(builtin))
+    # The first schema had no location precision: its claims come back with the default.
+    expected = _user_dataset(builtin)
+    claims = expected.claims.assign(location_precision="place")
+    claims["location_precision"] = claims["location_precision"].astype("string").astype("category")
+    _same_data(store.open_store(store_url).load(info.slug), replace(expected, claims=claims))
+
+
+def test_location_precision_is_stored_and_read_back(store_url: str, builtin: Dataset) -> None:
+    mine = _user_dataset(builtin)
+    assert mine.claims["location_precision"].astype(str).tolist() == ["place", "near", "region"]
+    s = store.open_store(store_url)
+    s.save(mine, name="precise")
+    _same_data(s.load("precise"), mine)
 
 
 def test_an_unreachable_server_gives_a_message_that_says_what_and_how(tmp_path: Path) -> None:

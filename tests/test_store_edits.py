@@ -21,7 +21,7 @@ from store.edits import (
     history_frame,
     set_retracted,
 )
-from tests.test_store import _user_dataset
+from tests.test_store import _downgrade, _user_dataset
 
 SECOND_SOURCE = {
     "source_id": "second-source",
@@ -242,8 +242,9 @@ def test_rows_saved_before_claims_had_versions_start_at_version_one(
     from store.engine import make_engine, migrate
 
     engine = make_engine(store_url)
-    migrate(engine, "0001")
+    migrate(engine)
     store.Store(engine).save(_user_dataset(builtin), name="old")
+    _downgrade(engine, "0001")  # the rows as the first schema held them
     upgraded = store.open_store(store_url)
     assert claim_version(upgraded, "old", "U0") == 1
     edit_claim(

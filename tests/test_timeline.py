@@ -28,6 +28,7 @@ def make_claims(*rows: dict[str, object]) -> pd.DataFrame:
         "province": "AF-PAN",
         "province_input": "",
         "place": "",
+        "location_precision": "place",
         "date_precision": "day",
         "status": "claimed",
         "source_id": "test-source",

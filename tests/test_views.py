@@ -22,6 +22,7 @@ def claim(cid, actor, ctype, province, start, end, status="claimed", claimant="N
         "date_start": pd.Timestamp(start),
         "date_end": pd.Timestamp(end),
         "date_precision": "day",
+        "location_precision": "place",
         "status": status,
         "source_id": "s1",
     }
@@ -133,13 +134,23 @@ def test_fast_summary_equals_the_pandas_reference(
             "date_start": start,
             "date_end": start + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
             "date_precision": rng.choice(["day", "week", "season"], n),
+            "location_precision": rng.choice(["place", "near", "region"], n),
             "status": rng.choice(["claimed", "reported", "corroborated"], n, p=[0.6, 0.35, 0.05]),
             "source_id": rng.choice(["s1", "s2"], n),
         }
     )
     frame["date_start"] = frame["date_start"].astype("datetime64[s]")
     frame["date_end"] = frame["date_end"].astype("datetime64[s]")
-    text = ["claimant", "actor", "claim_type", "province", "date_precision", "status", "source_id"]
+    text = [
+        "claimant",
+        "actor",
+        "claim_type",
+        "province",
+        "date_precision",
+        "location_precision",
+        "status",
+        "source_id",
+    ]
     frame = frame.astype({c: "category" if categorical else "string" for c in text})
     if categorical:  # categories out of label order, as after a concat of two tables
         for c in text:

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geo.escape import csv_safe, csv_safe_frame
+from geo.model.vocab import DATE_PRECISIONS, LOCATION_PRECISIONS
 from geo.views.filtering import SUMMARY_COLUMNS
 
 
@@ -45,6 +46,7 @@ CSV_COLUMNS = (
     "province",
     "province_code",
     "place",
+    "location_precision",
     "actor",
     "claim_type",
     "claimant",
@@ -83,7 +85,7 @@ def export_metadata(
     ...     caveat="These are claims.", row_count=1, app_version="0.1.0")
     >>> list(meta)
     ['caveat', 'dataset', 'as_of', 'filters', 'row_count', 'sources', 'boundary_credit', \
-'generated', 'app_version']
+'date_precision', 'location_precision', 'generated', 'app_version']
     """
     return {
         "caveat": caveat,
@@ -94,6 +96,9 @@ def export_metadata(
         "row_count": int(row_count),
         "sources": list(sources),
         "boundary_credit": boundary_credit,
+        # What the precision columns' terms mean, so the file can be read on its own.
+        "date_precision": dict(DATE_PRECISIONS),
+        "location_precision": dict(LOCATION_PRECISIONS),
         "generated": generated,
         "app_version": app_version,
     }
@@ -170,6 +175,7 @@ def _claims_table(
             "province": [names.get(c, c) if c else "" for c in codes],
             "province_code": codes,
             "place": text("place"),
+            "location_precision": text("location_precision"),
             "actor": text("actor"),
             "claim_type": text("claim_type"),
             "claimant": text("claimant"),
@@ -252,6 +258,7 @@ _EMPTY_AGGREGATES: dict[str, object] = {
     "claimants": [],
     "statuses": [],
     "precisions": [],
+    "location_precisions": [],
     "source_ids": [],
     "verified": False,
 }

@@ -8,8 +8,10 @@ PNG is first asked for, not at start-up.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
@@ -44,10 +46,30 @@ MIN_SIZE = 480
 MAX_SIZE = 8000
 
 # DejaVu Sans ships inside matplotlib: the same glyphs everywhere, whatever fonts the
-# server has, and it covers Latin, Greek, Cyrillic and Arabic script.
+# server has, for Latin, Greek and Cyrillic.
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _REGULAR = _FONT_DIR / "DejaVuSans.ttf"
 _BOLD = _FONT_DIR / "DejaVuSans-Bold.ttf"
+# Arabic-script text (Dari, Pashto) is set in Vazirmatn NL, bundled with its licence in
+# fonts/ (see fonts/README.md), with DejaVu Sans behind it for the Latin letters, digits
+# and signs Vazirmatn NL leaves out. matplotlib takes a font to fall back on only by family
+# name, so the two files join its font list once; its own DejaVu Sans comes first in that
+# list, ahead of any copy the system has, so the same file is used everywhere.
+_BUNDLED = Path(__file__).resolve().parent / "fonts"
+ARABIC_SCRIPT_FONTS = (_BUNDLED / "Vazirmatn-NL-Regular.ttf", _BUNDLED / "Vazirmatn-NL-Bold.ttf")
+_ARABIC_FAMILY = "Vazirmatn NL"
+_LATIN_FAMILY = "DejaVu Sans"
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _register_bundled_fonts() -> None:
+    known = {Path(f.fname) for f in fontManager.ttflist}
+    for path in ARABIC_SCRIPT_FONTS:
+        if path not in known:
+            fontManager.addfont(path)
+
+
+_register_bundled_fonts()
 
 # The same strokes as the web map (geo/views/foliummap.py), so the slide and the screen agree.
 INK = "#111111"
@@ -73,6 +95,30 @@ def literal(text: object) -> str:
     'costs \\\\$5 or \\\\$x\\\\$ <b>'
     """
     return str(text).replace("$", r"\$")
+
+
+def for_text(text: str, font: FontProperties) -> FontProperties:
+    """The font to set ``text`` in: ``font`` itself, or for text with Arabic-script
+    letters, Vazirmatn NL of the same size and weight falling back on DejaVu Sans.
+
+    >>> latin = FontProperties(fname=_BOLD, size=12)
+    >>> for_text("Panjshir", latin) is latin
+    True
+    >>> dari = for_text("پنجشیر (Panjshir)", latin)
+    >>> dari.get_family(), dari.get_weight(), dari.get_size()
+    (['Vazirmatn NL', 'DejaVu Sans'], 'bold', 12.0)
+    """
+    if not _ARABIC_SCRIPT.search(text):
+        return font
+    bold = font.get_file() is not None and Path(font.get_file()) == _BOLD
+    return _arabic_font(float(font.get_size_in_points()), bold)
+
+
+@functools.lru_cache(maxsize=64)
+def _arabic_font(points: float, bold: bool) -> FontProperties:
+    return FontProperties(
+        family=[_ARABIC_FAMILY, _LATIN_FAMILY], size=points, weight="bold" if bold else "normal"
+    )
 
 
 # --- the PNG -------------------------------------------------------------------------------
@@ -215,7 +261,9 @@ class _Layout:
         return 1.28 * self.px(font)
 
     def text_width(self, text: str, font: FontProperties) -> float:
-        width, _, _ = self.renderer.get_text_width_height_descent(text, font, ismath=False)
+        width, _, _ = self.renderer.get_text_width_height_descent(
+            text, for_text(text, font), ismath=False
+        )
         return float(width)
 
     def wrap(self, text: str, font: FontProperties, width: float, max_lines: int) -> list[str]:
@@ -266,7 +314,7 @@ class _Layout:
                 x,
                 y + i * step,
                 literal(line),
-                fontproperties=font,
+                fontproperties=for_text(line, font),
                 color=colour,
                 ha=align,
                 va="top",
@@ -579,7 +627,7 @@ class _Layout:
                 x,
                 y,
                 literal(name),
-                fontproperties=font,
+                fontproperties=for_text(name, font),
                 color=INK,
                 ha="center",
                 va="center",

@@ -23,7 +23,13 @@ from pandas.api.types import union_categoricals
 from geo.model.dates import date_or_reason
 from geo.model.places import PlaceRegistry
 from geo.model.problems import FIRST_DATA_ROW, Problem, rejected_rows
-from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import (
+    CLAIM_TYPES,
+    DATE_PRECISIONS,
+    DEFAULT_LOCATION_PRECISION,
+    LOCATION_PRECISIONS,
+    STATUSES,
+)
 from geo.paths import DATA_DIR
 
 DEFAULT_CLAIMS_CSV = DATA_DIR / "claims.csv"
@@ -59,9 +65,12 @@ REQUIRED_COLUMNS = (
     "locator",
     "summary",
 )
-# province blank means country-wide; date_end blank means the same day as date_start.
-OPTIONAL_COLUMNS = ("province", "place", "date_end", "quote")
-# The order of data/claims.csv and of the header users are told to write.
+# province blank means country-wide; date_end blank means the same day as date_start;
+# location_precision blank (or absent, as in data/claims.csv) means
+# DEFAULT_LOCATION_PRECISION.
+OPTIONAL_COLUMNS = ("province", "place", "location_precision", "date_end", "quote")
+# The order of the header users are told to write, and of data/claims.csv less
+# location_precision, which its claims leave at the default.
 COLUMNS = (
     "claim_id",
     "claimant",
@@ -69,6 +78,7 @@ COLUMNS = (
     "claim_type",
     "province",
     "place",
+    "location_precision",
     "date_start",
     "date_end",
     "date_precision",
@@ -192,6 +202,17 @@ _VOCABULARIES = (
     ("claim_type", "claim type", CLAIM_TYPES),
     ("status", "status", STATUSES),
     ("date_precision", "date precision", DATE_PRECISIONS),
+    ("location_precision", "location precision", LOCATION_PRECISIONS),
+)
+
+# Why a location precision does not fit the place written beside it.
+NEAR_WITHOUT_PLACE = (
+    "location precision 'near' needs the place the claim is near: fill in 'place', or use "
+    "'region' when only a wider area such as the province is known"
+)
+REGION_WITH_PLACE = (
+    "location precision 'region' means no place within the province is known, so 'place' "
+    "must be empty: clear it, or use 'place' or 'near' if the place is known"
 )
 
 
@@ -269,6 +290,20 @@ class _Checker:
             found.add(column, ~known[codes], f"unknown {name}; use one of: {allowed}")
             terms[column] = codes, lowered
 
+        codes, lowered = terms["location_precision"]
+        named = ~empty["place"]
+        found.add(
+            "location_precision",
+            np.array([t == "near" for t in lowered], dtype=bool)[codes] & ~named,
+            NEAR_WITHOUT_PLACE,
+        )
+        found.add(
+            "place",
+            np.array([t == "region" for t in lowered], dtype=bool)[codes] & named,
+            REGION_WITH_PLACE,
+        )
+        terms["location_precision"] = codes, [t or DEFAULT_LOCATION_PRECISION for t in lowered]
+
         start, start_codes, start_dates = self._dates_of(cells["date_start"], found)
         end, end_codes, end_dates = self._dates_of(cells["date_end"], found)
         # A blank end is the start day, so only a written end can come before the start.
@@ -314,6 +349,7 @@ class _Checker:
                     "province_input": text["province"],
                     "date_start": start[keep],
                     "date_end": end[keep],
+                    "location_precision": _category(*terms["location_precision"], keep),
                     "date_precision": _category(*terms["date_precision"], keep),
                     "status": _category(*terms["status"], keep),
                     "row": np.asarray(numbers, dtype="int64")[keep],
@@ -608,6 +644,7 @@ CATEGORY_COLUMNS = (
     "actor",
     "claim_type",
     "province",
+    "location_precision",
     "date_precision",
     "status",
     "source_id",

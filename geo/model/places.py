@@ -27,9 +27,44 @@ from geo.paths import DATA_DIR
 DEFAULT_PROVINCES_CSV = DATA_DIR / "provinces.csv"
 
 # Administrative words that wrap a name without changing which place it is. Stripped only
-# at the edges, so "Kabul Province" and "Wilayat-e Kabul" both become "kabul".
-_PREFIXES = ("wilayat e ", "velayat e ", "welayat e ", "wilayat ", "velayat ", "province of ")
-_SUFFIXES = (" province", " wilayat", " velayat", " prov")
+# at the edges, so "Kabul Province" and "Wilayat-e Kabul" both become "kabul". In Dari the
+# word for province comes first ("ولایت کابل"), in Pashto last, often after "د", "of"
+# ("د ننګرهار ولایت"); "استان" is Iran's Persian word for a province.
+_PREFIXES = (
+    "wilayat e ",
+    "velayat e ",
+    "welayat e ",
+    "wilayat ",
+    "velayat ",
+    "province of ",
+    "ولایت ",
+    "استان ",
+    "د ",
+)
+_SUFFIXES = (" province", " wilayat", " velayat", " prov", " ولایت")
+
+# Arabic-script letters that keyboards for Arabic, Dari and Pashto type differently for one
+# letter of a name (Arabic yeh and alef maksura for Persian yeh, Arabic kaf for Persian
+# kaf, teh marbuta and ae for heh), and characters that change no letter: tatweel (a
+# stretch), zero-width (non-)joiners and direction marks. Letters that differ between
+# Dari and Pashto (گ and ګ, ی and ې) are not folded: both spellings are aliases instead.
+_ARABIC_FOLDS = str.maketrans(
+    {
+        "\u064a": "\u06cc",  # Arabic yeh -> Persian yeh
+        "\u0649": "\u06cc",  # alef maksura -> Persian yeh
+        "\u0643": "\u06a9",  # Arabic kaf -> Persian kaf (keheh)
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u06d5": "\u0647",  # ae -> heh
+        "\u0640": None,  # tatweel
+        "\u200c": None,  # zero-width non-joiner
+        "\u200d": None,  # zero-width joiner
+        "\u200e": None,  # left-to-right mark
+        "\u200f": None,  # right-to-left mark
+        "\u061c": None,  # Arabic letter mark
+        **dict.fromkeys(range(0x202A, 0x202F), None),  # embeddings and overrides
+        **dict.fromkeys(range(0x2066, 0x206A), None),  # isolates
+    }
+)
 
 # Characters that people use interchangeably inside one name ("Sar-e Pol", "Sar-e-Pol",
 # "Sar_e Pol"). "/" and "," are deliberately not here: "Kapisa/Parwan" names two places.
@@ -41,16 +76,21 @@ MAX_SUGGESTIONS = 3
 
 
 def normalise(text: str) -> str:
-    """Fold case, diacritics, separators and administrative affixes.
+    """Fold case, diacritics, separators and administrative affixes, and in Arabic script
+    the letters keyboards type differently, harakat, tatweel and zero-width characters.
 
     >>> normalise("  Wilayat-e  Kāpīsā ")
     'kapisa'
     >>> normalise("Sar-e-Pol Province")
     'sar e pol'
+    >>> normalise("ولايت پنجشير") == normalise("پنجـشیر") == normalise("پنج\u200cشیر") == "پنجشیر"
+    True
     """
     decomposed = unicodedata.normalize("NFKD", text)
+    # Harakat and other marks are combining characters; hamza on a letter decomposes to
+    # the letter and a combining hamza.
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = _APOSTROPHES.sub("", stripped.casefold())
+    folded = _APOSTROPHES.sub("", stripped.translate(_ARABIC_FOLDS).casefold())
     spaced = _SEPARATORS.sub(" ", folded).strip()
     changed = True
     while changed:

@@ -33,4 +33,14 @@ DATE_PRECISIONS: dict[str, str] = {
     "year": "known only to the year, or to a span of about a year",
 }
 
+# How exactly a claim's location is known, finest first; the names follow ACLED's
+# geo_precision 1, 2 and 3. A claim that leaves it blank gets DEFAULT_LOCATION_PRECISION:
+# the project's own claims name their province (or place) itself.
+LOCATION_PRECISIONS: dict[str, str] = {
+    "place": "the place named, or the province itself when no place is named",
+    "near": "near the place named, not in it",
+    "region": "only a wider region is known, often just the province; no place is named",
+}
+DEFAULT_LOCATION_PRECISION = "place"
+
 VERIFIED_STATUSES = frozenset({"corroborated"})

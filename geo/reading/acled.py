@@ -9,7 +9,10 @@ claim *reported* by those sources. How each claim field is filled:
 - claim_type: from event_type and sub_event_type, by :data:`SUB_EVENT_CLAIMS`
 - province: admin1, matched to a province by the usual checks (never guessed)
 - place: location and admin2, e.g. "Gereshk, Nahr-e Saraj" (a name equal to the other is
-  written once)
+  written once); empty when geo_precision is 3, since ACLED then knows only a wider region
+  and its location is a stand-in for it (often the provincial capital), not the event's
+- location_precision: ACLED's geo_precision: 1 is the place itself (place); 2 is near it
+  (near); 3 is a wider region, often only the province (region)
 - date_start, date_end, date_precision: event_date at ACLED's time_precision: 1 is that day
   (day); 2 is the week around it, three days either side (week); 3 is that whole month
   (month)
@@ -19,12 +22,14 @@ claim *reported* by those sources. How each claim field is filled:
 - locator: "ACLED event " + event_id_cnty
 - quote: empty
 - summary: notes on one line; if empty, "sub_event_type: actor1 vs actor2 in location"
+  ("near location" at geo_precision 2, "in admin1" at 3)
 
 Which sub-event types become which claims is :data:`SUB_EVENT_CLAIMS`, one entry per
 sub-event type of ACLED's codebook; docs/acled.md shows the same table with the reasons,
 and a test keeps the two equal. Events that fit no claim type (protests, riots, most
 strategic developments) are not converted but listed as problems, as are rows about another
-country, rows with an unreadable date or time_precision, and rows without an event id.
+country, rows with an unreadable date, time_precision or geo_precision, and rows without an
+event id.
 
 >>> claim_type_for("Battles", "Armed clash"), claim_type_for("Protests", "Peaceful protest")
 ('attack', None)
@@ -95,6 +100,7 @@ FIELD_SOURCES: dict[str, str] = {
     "claim_type": "event_type",
     "province": "admin1",
     "place": "location",
+    "location_precision": "geo_precision",
     "date_start": "event_date",
     "date_end": "event_date",
     "date_precision": "time_precision",
@@ -145,6 +151,7 @@ SUB_EVENT_CLAIMS: dict[tuple[str, str], tuple[str, str] | None] = {
 }
 ACLED_EVENT_TYPES = tuple(dict.fromkeys(event for event, _ in SUB_EVENT_CLAIMS))
 _PRECISIONS = {"1": "day", "2": "week", "3": "month"}
+_GEO_PRECISIONS = {"1": "place", "2": "near", "3": "region"}
 _WEEK_HALF = dt.timedelta(days=3)
 # Rows converted between progress calls: at some 60 microseconds a row, about 0.1 s.
 _PROGRESS_ROWS = 2_000
@@ -269,11 +276,7 @@ def acled_to_claims(
         notes.append(
             "the export lacks these usual ACLED columns: "
             + ", ".join(missing)
-            + (
-                " (every row needs time_precision to be converted)"
-                if "time_precision" in missing
-                else ""
-            )
+            + _needed_note([c for c in ("time_precision", "geo_precision") if c in missing])
         )
 
     records: list[dict[str, str]] = []
@@ -422,7 +425,16 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
                 "as ACLED codes it",
             )
         )
-    if found or date is None or precision is None or conversion is None:
+    where = _GEO_PRECISIONS.get(cell("geo_precision"))
+    if where is None:
+        found.append(
+            problem(
+                "geo_precision",
+                "geo_precision must be 1 (the place itself), 2 (near it) or 3 (only a wider "
+                "region is known), as ACLED codes it",
+            )
+        )
+    if found or date is None or precision is None or conversion is None or where is None:
         return found, None
     claim_type, actor_column = conversion
     start, end = _date_range(date, precision)
@@ -432,7 +444,9 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
         "actor": cell(actor_column),
         "claim_type": claim_type,
         "province": cell("admin1"),
-        "place": _place(cell("location"), cell("admin2")),
+        # At geo_precision 3 ACLED's location and admin2 stand in for a wider region.
+        "place": "" if where == "region" else _place(cell("location"), cell("admin2")),
+        "location_precision": where,
         "date_start": start.isoformat(),
         "date_end": end.isoformat(),
         "date_precision": precision,
@@ -440,8 +454,19 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
         "source_id": SOURCE_ID,
         "locator": f"ACLED event {event_id}",
         "quote": "",
-        "summary": _summary(cell),
+        "summary": _summary(cell, where),
     }
+
+
+def _needed_note(missing: list[str]) -> str:
+    """What the lack of per-row columns means, for the note on missing columns.
+
+    >>> _needed_note(["geo_precision"]), _needed_note([])
+    (' (every row needs geo_precision to be converted)', '')
+    """
+    if not missing:
+        return ""
+    return f" (every row needs {' and '.join(missing)} to be converted)"
 
 
 def _no_claim_type(event_type: str, sub_event_type: str) -> str:
@@ -485,15 +510,18 @@ def _place(location: str, admin2: str) -> str:
     return ", ".join(parts)
 
 
-def _summary(cell: Callable[[str], str]) -> str:
+def _summary(cell: Callable[[str], str], where: str) -> str:
     notes = " ".join(cell("notes").split())
     if notes:
         return notes
     text = f"{cell('sub_event_type') or cell('event_type')}: {cell('actor1')}"
     if cell("actor2"):
         text += f" vs {cell('actor2')}"
-    if cell("location"):
-        text += f" in {cell('location')}"
+    # A region's event gets no town, not even in the summary written for it.
+    if where == "region":
+        text += f" in {cell('admin1')}" if cell("admin1") else ""
+    elif cell("location"):
+        text += f" {'near' if where == 'near' else 'in'} {cell('location')}"
     return text
 
 

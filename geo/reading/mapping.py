@@ -15,6 +15,7 @@ matching, so a guess is easy to predict and to correct):
 - claim_type: claim type, type, event type, category, activity type, activity
 - province: province, admin1, admin 1, region, wilayat, velayat, province name, governorate
 - place: place, location, district, admin2, admin 2, village, area, locality, site
+- location_precision: location precision, geo precision, place precision
 - date_start: date start, start date, date, event date, from, date from, start, when, day
 - date_end: date end, end date, to, date to, end, until
 - date_precision: date precision, precision
@@ -40,7 +41,7 @@ import pandas as pd
 
 from geo.model.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.model.problems import FIRST_DATA_ROW, Problem
-from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, STATUSES
+from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, LOCATION_PRECISIONS, STATUSES
 
 MAPPING_VERSION = 1
 GENERATED_ID_PREFIX = "ROW-"
@@ -65,6 +66,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "province, admin1, admin 1, region, wilayat, velayat, province name, governorate"
     ),
     "place": _names("place, location, district, admin2, admin 2, village, area, locality, site"),
+    "location_precision": _names("location precision, geo precision, place precision"),
     "date_start": _names(
         "date start, start date, date, event date, from, date from, start, when, day"
     ),
@@ -83,6 +85,7 @@ _VOCABULARIES = {
     "claim_type": CLAIM_TYPES,
     "status": STATUSES,
     "date_precision": DATE_PRECISIONS,
+    "location_precision": LOCATION_PRECISIONS,
 }
 _SEPARATORS = re.compile(r"[\s_\-./]+")
 _PUNCTUATION = re.compile(r"[^\w# ]+")

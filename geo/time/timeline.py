@@ -29,6 +29,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from geo.views.tables import location_text
+
 Period = Literal["week", "month"]
 GroupBy = Literal["actor", "claim_type", "province", "status"]
 
@@ -52,6 +54,7 @@ BAR_COLUMNS = (
     "start",
     "end_exclusive",
     "precision",
+    "place",
     "status",
     "summary",
     "actor",
@@ -169,6 +172,7 @@ def claim_bars(claims: pd.DataFrame, by: GroupBy) -> pd.DataFrame:
             "start": _to_timestamps(first),
             "end_exclusive": _to_timestamps(last + 1),
             "precision": _text(claims["date_precision"]),
+            "place": _places(claims),
             "status": _text(claims["status"]),
             "summary": _text(claims["summary"]),
             "actor": _text(claims["actor"]),
@@ -178,6 +182,17 @@ def claim_bars(claims: pd.DataFrame, by: GroupBy) -> pd.DataFrame:
         }
     )
     return bars.sort_values(["group", "start", "claim_id"], kind="stable", ignore_index=True)
+
+
+def _places(claims: pd.DataFrame) -> list[str]:
+    """Each claim's place with its location precision ("near Bazarak"), "" if none."""
+    n = len(claims)
+    place = claims["place"].tolist() if "place" in claims.columns else [""] * n
+    if "location_precision" in claims.columns:
+        precision = claims["location_precision"].astype(object).tolist()
+    else:
+        precision = [None] * n
+    return [location_text(p, q) for p, q in zip(place, precision, strict=True)]
 
 
 _BAR_DTYPES = {"start": "datetime64[s]", "end_exclusive": "datetime64[s]", "is_range": bool}

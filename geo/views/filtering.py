@@ -180,6 +180,7 @@ SUMMARY_COLUMNS = (
     "claimants",
     "statuses",
     "precisions",
+    "location_precisions",
     "source_ids",
     "verified",
 )
@@ -204,6 +205,7 @@ def province_summary(claims: pd.DataFrame) -> pd.DataFrame:
             "claimants": _value_sets(grouped["claimant"]),
             "statuses": _value_sets(grouped["status"]),
             "precisions": _value_sets(grouped["date_precision"]),
+            "location_precisions": _value_sets(grouped["location_precision"]),
             "source_ids": _value_sets(grouped["source_id"]),
             "verified": grouped["status"].agg(lambda s: bool(s.isin(VERIFIED_STATUSES).any())),
         }
@@ -303,6 +305,7 @@ def summarise(result: FilterResult) -> pd.DataFrame:
             "claimants": value_sets("claimant"),
             "statuses": value_sets("status"),
             "precisions": value_sets("date_precision"),
+            "location_precisions": value_sets("location_precision"),
             "source_ids": value_sets("source_id"),
             "verified": verified[present] > 0,
         },

@@ -96,9 +96,11 @@ BASE_JS = """
     });
     var box = state.legend.getContainer();
     if (box) {
+      // The label is one flex item: a name from the data inside it (in its own dir="auto"
+      // element) stays on the label's line instead of becoming a column of its own.
       var rows = state.view.legend.map(function (e) {
         return '<div class="row"><span class="swatch" style="background:' + e.c +
-               '"></span>' + e.l + '</div>';
+               '"></span><span>' + e.l + '</span></div>';
       });
       rows.push('<div class="row"><span class="swatch hatch"></span>' +
                 state.view.notes[0] + '</div>');

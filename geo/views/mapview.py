@@ -1,7 +1,10 @@
 """What each place looks like on the map: colour, hatching, outline, tooltip and legend.
 
 Pure data, no drawing library: the folium layer in :mod:`geo.views.foliummap` only ships this to
-the browser. Every text that ends up in HTML is escaped here, before it leaves Python.
+the browser. Every text that ends up in HTML is escaped here, before it leaves Python, and
+text from the data (names, claimants, sources, actors) is set in an element with
+``dir="auto"`` or between Unicode isolates, so that Dari or Pashto reads right to left
+without reordering the English around it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from operator import attrgetter, itemgetter
 from typing import Literal
 
 import pandas as pd
+
+from geo.escape import html_text, isolate
 
 Metric = Literal["presence", "claims", "actors", "latest"]
 
@@ -103,8 +108,21 @@ class PlaceStyle:
 
 @dataclass(frozen=True)
 class LegendEntry:
+    """A colour and what it means. ``label`` is plain text (right-to-left names in it set
+    between Unicode isolates); ``subject``, when given, is the name from the data that
+    ends it, which :attr:`html` sets in its own ``dir="auto"`` element."""
+
     colour: str
     label: str
+    subject: str = ""
+
+    @property
+    def html(self) -> str:
+        """The label as escaped HTML."""
+        if not self.subject:
+            return html.escape(self.label)
+        head = self.label.removesuffix(isolate(self.subject))
+        return html.escape(head) + html_text(self.subject)
 
 
 @dataclass(frozen=True)
@@ -155,7 +173,7 @@ class MapView:
                 for c in self.listed
             ],
             "max": MAX_LISTED,
-            "legend": [{"c": e.colour, "l": html.escape(e.label)} for e in self.legend],
+            "legend": [{"c": e.colour, "l": e.html} for e in self.legend],
             "notes": [html.escape(UNVERIFIED_NOTE), html.escape(VERIFIED_NOTE)],
         }
 
@@ -220,7 +238,7 @@ def _as_list(column: pd.Series) -> list:
 
 def _listed(values: list[str] | tuple[str, ...], sep: str = ", ") -> str:
     """At most MAX_LISTED values, then how many more: a tooltip is read at a glance."""
-    shown = sep.join(values[:MAX_LISTED])
+    shown = sep.join(map(isolate, values[:MAX_LISTED]))
     more = len(values) - MAX_LISTED
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -243,6 +261,9 @@ def _tooltip_lines(
     def precisions(key: tuple[str, ...]) -> str:
         return "Date precision: " + e(", ".join(key))
 
+    def locations(key: tuple[str, ...]) -> str:
+        return "Location precision: " + e(", ".join(key))
+
     verified = [bool(v) for v in columns["verified"]]
     rows = len(verified)
     return list(
@@ -252,6 +273,7 @@ def _tooltip_lines(
             [_CLAIMANTS] * rows,
             _memo(statuses, list(zip(map(tuple, columns["statuses"]), verified, strict=True))),
             _memo(precisions, [tuple(v) for v in columns["precisions"]]),
+            _memo(locations, [tuple(v) for v in columns["location_precisions"]]),
             [_SOURCES] * rows,
             [CLICK_HINT] * rows,
             strict=True,
@@ -283,7 +305,7 @@ class _Indexed(dict):
         self.labels: list[str] = []
 
     def __missing__(self, key: str) -> int:
-        self.labels.append(e(self.text_of(key)))
+        self.labels.append(html_text(self.text_of(key)))
         value = self[key] = len(self.labels) - 1
         return value
 
@@ -296,7 +318,7 @@ def _memo(render, keys: list) -> list:
 @functools.lru_cache(maxsize=20_000)
 def _bold_name(name: str) -> str:
     # Place names are the same on every rerun: escape each once per process.
-    return f"<b>{e(name)}</b>"
+    return html_text(name, "b")
 
 
 CLICK_HINT = "<i>Click for the claims and their sources</i>"
@@ -356,7 +378,11 @@ def _presence_colouring(present_sets: list[tuple[str, ...]], palette: dict[str, 
             return SEVERAL_ACTORS, text
         return colour(present[0]), text
 
-    legend = [LegendEntry(palette[a], f"presence claimed for {a}") for a in in_view if a in palette]
+    legend = [
+        LegendEntry(palette[a], f"presence claimed for {isolate(a)}", a)
+        for a in in_view
+        if a in palette
+    ]
     if any(a not in palette for a in in_view):
         legend.append(LegendEntry(OTHER_ACTOR, "presence claimed for another actor"))
     sizes = set(map(len, present_sets))

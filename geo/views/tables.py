@@ -16,6 +16,7 @@ CLAIMS_TABLE_COLUMNS = {
     "date_precision": "date precision",
     "province_name": "province",
     "place": "place",
+    "location_precision": "location precision",
     "actor": "actor",
     "claim_type": "claim type",
     "status": "status",
@@ -35,6 +36,23 @@ def claims_table(claims: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     for column in ("date_start", "date_end"):
         out[column] = out[column].dt.date
     return out[list(CLAIMS_TABLE_COLUMNS)].rename(columns=CLAIMS_TABLE_COLUMNS)
+
+
+def location_text(place: object, precision: object) -> str:
+    """Where a claim is, with how exactly that is known, for a reader; "" when it names
+    nothing finer than its province.
+
+    >>> location_text("Bazarak", "place"), location_text("Bazarak", "near")
+    ('Bazarak', 'near Bazarak')
+    >>> location_text("", "region"), location_text(None, "place")
+    ('only a wider region is known (location precision: region)', '')
+    """
+    where = place if isinstance(place, str) else ""
+    if precision == "region":
+        return "only a wider region is known (location precision: region)"
+    if precision == "near" and where:
+        return f"near {where}"
+    return where
 
 
 def search(table: pd.DataFrame, query: str) -> pd.DataFrame:
