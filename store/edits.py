@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -631,6 +631,24 @@ def claim_version(store: Store, slug: str, claim_id: str) -> int:
     """The version an editor starts from."""
     with store.engine.connect() as conn:
         return _current(conn, _dataset_id(conn, slug), claim_id)[1]
+
+
+def claim_versions(store: Store, slug: str, claim_ids: Iterable[str]) -> dict[str, int]:
+    """The versions editors start from, of each of these claims the dataset has."""
+    c = schema.claims
+    wanted = list(claim_ids)
+    with store.engine.connect() as conn:
+        dataset_id = _dataset_id(conn, slug)
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 1000):  # a bounded number of bound parameters
+            found.update(
+                conn.execute(
+                    sa.select(c.c.claim_id, c.c.version).where(
+                        c.c.dataset_id == dataset_id, c.c.claim_id.in_(wanted[start : start + 1000])
+                    )
+                ).all()
+            )
+    return found
 
 
 def history(store: Store, slug: str, claim_id: str | None = None) -> list[Edit]:
