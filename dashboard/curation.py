@@ -103,7 +103,16 @@ def field_note(form: str, field: str) -> None:
 
 
 def form_notes(form: str, fields: Iterable[str]) -> None:
-    """What the last save of ``form`` did: done, a conflict, or problems not at a field."""
+    """What the last save of ``form`` did: done, a conflict, or problems not at a field.
+
+    In one container, drawn or empty: what follows keeps its place on the page (a
+    message that comes and goes would otherwise make the browser draw the rest anew).
+    """
+    with st.container():
+        _form_notes(form, fields)
+
+
+def _form_notes(form: str, fields: Iterable[str]) -> None:
     done = st.session_state.get(_DONE, {}).pop(form, None)
     if done:
         st.success(md(done), icon=":material/check:")

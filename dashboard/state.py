@@ -345,8 +345,9 @@ def _dataset_picker() -> None:
     counts = {d.slug: d.claim_count for d in stored}
 
     def label(slug: str) -> str:
-        name = BUILTIN_LABEL.capitalize() if slug == BUILTIN_DATASET else names[slug]
-        return f"{name} ({counts[slug]:,} claims)" if slug in counts else name
+        # The name alone: the browser sends a selectbox's value back as its label, so a
+        # label that changes (a claim count, after a claim is added) would lose the choice.
+        return BUILTIN_LABEL.capitalize() if slug == BUILTIN_DATASET else names[slug]
 
     st.selectbox(
         "Dataset",
@@ -358,6 +359,9 @@ def _dataset_picker() -> None:
         help="The built-in claims, or a dataset someone saved on the Your data page. "
         "Links to this view name the dataset.",
     )
+    shown = st.session_state.get(DATASET)
+    if shown in counts:
+        st.caption(f"{counts[shown]:,} claims saved")
     user = st.session_state.get(USER_DATA)
     if user is not None:
         st.caption(
