@@ -13,7 +13,7 @@ import streamlit as st
 
 
 def main() -> None:
-    from dashboard import state, storestatus
+    from dashboard import render, state, storestatus
     from geo.escape import md
 
     st.set_page_config(
@@ -28,6 +28,7 @@ def main() -> None:
             map_page,
             st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
             st.Page("pages/claims.py", title="Claims", icon=":material/table:"),
+            st.Page("pages/add.py", title="Add claims", icon=":material/edit_note:"),
             st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
             st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
             st.Page("pages/about.py", title="About", icon=":material/info:"),
@@ -45,6 +46,8 @@ def main() -> None:
             "the store answers.",
             icon=":material/cloud_off:",
         )
+    if (when := state.recorded()) is not None:
+        render.recorded_banner(when, state.show_current)
     context = state.read_context(data)
     st.session_state["_context"] = context
     if pages is map_page:

@@ -14,13 +14,16 @@ itself once the server is back.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
@@ -28,6 +31,7 @@ from dashboard import storestatus
 from dashboard.lasting import lasting
 from geo.dataset import Dataset
 from geo.paths import active_data_dir
+from geo.views.viewstate import Recorded
 from store import DatasetInfo, Store, StoreError, edits, open_store
 from store.config import database_url, describe, public_name
 
@@ -170,6 +174,35 @@ def load(slug: str) -> Dataset | None:
         return None
 
 
+@st.cache_resource(show_spinner="Loading the dataset as recorded…", max_entries=4)
+def _load_recorded(
+    url: str, slug: str, dataset_id: int, revision: int, moment: dt.datetime, label: str
+) -> Dataset:
+    opened = store()
+    if opened is None:
+        raise StoreError("unavailable")
+    data = opened.load(slug, as_recorded_on=moment)
+    # The label is in every view's header and every export's metadata.
+    return replace(data, label=f"{data.label}, as recorded on {label}")
+
+
+def load_recorded(slug: str, when: Recorded) -> Dataset | None:
+    """The stored dataset ``slug`` as it stood at ``when`` (see :func:`load`)."""
+    if find(slug) is None and load(slug) is None:  # load() looks again for a new one
+        return None
+    info = find(slug)
+    if info is None:
+        return None
+    try:
+        return _load_recorded(database_url(), slug, info.id, info.revision, when.moment, when.label)
+    except KeyError:
+        return None
+    except _UNREACHABLE as error:
+        if not isinstance(error, StoreError):
+            _failed(error)
+        return None
+
+
 def save(data: Dataset, **details: Any) -> DatasetInfo:
     """Save ``data`` (see :meth:`store.Store.save`) and list it in this process at once.
 
@@ -202,6 +235,45 @@ def edit_claim(slug: str, claim_id: str, changes: dict[str, str], **details: Any
 def set_retracted(slug: str, claim_id: str, retracted: bool, **details: Any) -> int:
     """See :func:`store.edits.set_retracted`."""
     return _writing(lambda s: edits.set_retracted(s, slug, claim_id, retracted, **details))
+
+
+def add_source(slug: str, fields: dict[str, str], **details: Any) -> str:
+    """See :func:`store.edits.add_source`."""
+    return _writing(lambda s: edits.add_source(s, slug, fields, **details))
+
+
+def add_claim(slug: str, fields: dict[str, str], **details: Any) -> str:
+    """See :func:`store.edits.add_claim`."""
+    return _writing(lambda s: edits.add_claim(s, slug, fields, **details))
+
+
+def review_many(slug: str, versions: dict[str, int], status: str, **details: Any) -> dict[str, int]:
+    """See :func:`store.edits.review_many`."""
+    return _writing(lambda s: edits.review_many(s, slug, versions, status, **details))
+
+
+def claim_versions(slug: str, claim_ids: list[str]) -> dict[str, int]:
+    """The claims' versions now; {} while the store cannot be reached."""
+    opened = store()
+    try:
+        return edits.claim_versions(opened, slug, claim_ids) if opened else {}
+    except KeyError:
+        return {}
+    except _UNREACHABLE as error:
+        _failed(error)
+        return {}
+
+
+def retracted_claims(slug: str) -> pd.DataFrame | None:
+    """The dataset's retracted claims (see :func:`store.edits.retracted_claims`)."""
+    opened = store()
+    try:
+        return edits.retracted_claims(opened, slug) if opened else None
+    except KeyError:
+        return None
+    except _UNREACHABLE as error:
+        _failed(error)
+        return None
 
 
 def claim_version(slug: str, claim_id: str) -> int | None:

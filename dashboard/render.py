@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ from geo.dataset import BUILTIN_LABEL, Dataset
 from geo.escape import isolate, md
 from geo.views.filtering import describe_result
 from geo.views.tables import location_text
+from geo.views.viewstate import Recorded
 
 CAVEAT = (
     "These are claims, not established facts: each entry is what someone says, "
@@ -94,3 +97,16 @@ def coverage(context, *, rejected: int = 0) -> None:
 def url_notes(notes: tuple[str, ...]) -> None:
     for note in notes:
         st.warning(f"Link: {md(note)}", icon=":material/link_off:")
+
+
+def recorded_banner(when: Recorded, leave: Callable[[], None]) -> None:
+    """Say, on every page, that this is the data as it stood at a past moment of editing."""
+    st.info(
+        f"**As recorded on {md(when.label)}**: the dataset as it stood in the store "
+        + ("at the end of that day (UTC)" if when.label == when.text else "at that moment")
+        + ", every later edit, addition and retraction undone. This is a date of editing, "
+        "not the claims' own dates (the filters and the timeline use those). Editing is off "
+        "in this view.",
+        icon=":material/history:",
+    )
+    st.button("Show the data as it is now", key="leave_recorded", on_click=leave)

@@ -23,8 +23,10 @@ from geo.views.viewstate import (
     BUILTIN_DATASET,
     CATEGORY_PARAMS,
     Options,
+    Recorded,
     ViewState,
     parse_query,
+    parse_recorded,
     to_query,
 )
 
@@ -91,6 +93,9 @@ USER_DATA = "_user_data"
 DATASET = "dataset"
 _DATASET_NOTES = "_dataset_notes"
 _DATASET_NEXT = "_dataset_next"
+# The "as recorded on" moment this session shows (a Recorded), read from its first link;
+# under a key no widget uses, so only a link or the page's own button changes it.
+_RECORDED = "_recorded"
 
 
 def show_dataset(slug: str) -> None:
@@ -100,6 +105,17 @@ def show_dataset(slug: str) -> None:
     """
     st.session_state[_DATASET_NEXT] = slug
     st.session_state.pop(USER_DATA, None)
+    st.session_state.pop(_RECORDED, None)
+
+
+def recorded() -> Recorded | None:
+    """The past moment of editing this session shows its stored dataset as of, if any."""
+    return st.session_state.get(_RECORDED)
+
+
+def show_current() -> None:
+    """Leave the "as recorded on" view: the data as it is now, from the next run on."""
+    st.session_state.pop(_RECORDED, None)
 
 
 def active_dataset() -> Dataset:
@@ -113,13 +129,22 @@ def active_dataset() -> Dataset:
         return user
     if DATASET not in st.session_state:
         st.session_state[DATASET] = _dataset_from_url()
+        _recorded_from_url()
     slug = st.session_state[DATASET]
+    if slug == BUILTIN_DATASET and _RECORDED in st.session_state:
+        st.session_state.pop(_RECORDED)
+        _note(
+            "ignored recorded: the built-in data has no editing history (it is read from "
+            "the project's files); choose a saved dataset"
+        )
     if slug != BUILTIN_DATASET:
         from dashboard import datastore  # the store's modules: only when a dataset needs them
 
-        stored = datastore.load(slug)
+        moment = recorded()
+        stored = datastore.load(slug) if moment is None else datastore.load_recorded(slug, moment)
         if stored is not None:
             return stored
+        st.session_state.pop(_RECORDED, None)
         st.session_state[_DATASET_NOTES] = (
             f"the dataset {slug!r} cannot be shown: "
             + (
@@ -138,6 +163,19 @@ def _dataset_from_url() -> str:
     return values[-1] if values and values[-1] else BUILTIN_DATASET
 
 
+def _recorded_from_url() -> None:
+    values = st.query_params.get_all("recorded")
+    found, note = parse_recorded(values[-1]) if values else (None, None)
+    if found is not None:
+        st.session_state[_RECORDED] = found
+    if note:
+        _note(note)
+
+
+def _note(note: str) -> None:
+    st.session_state[_DATASET_NOTES] = (*st.session_state.get(_DATASET_NOTES, ()), note)
+
+
 def dataset_notes() -> tuple[str, ...]:
     """What became of a dataset a link or the picker named but could not be shown."""
     return st.session_state.get(_DATASET_NOTES, ())
@@ -151,9 +189,11 @@ def shown_dataset_slug() -> str | None:
 
 
 def _picked() -> None:
-    # Picking a stored dataset leaves an unsaved upload (which stays on the Your data page).
+    # Picking a stored dataset leaves an unsaved upload (which stays on the Your data page),
+    # and a past moment of editing, which was the linked dataset's.
     st.session_state.pop(USER_DATA, None)
     st.session_state.pop(_DATASET_NOTES, None)
+    st.session_state.pop(_RECORDED, None)
 
 
 @dataclass(frozen=True)
@@ -221,6 +261,7 @@ def read_context(data: Dataset) -> Context:
         presenter=bool(st.session_state.get(PRESENTER)),
         as_of=as_of,
         as_of_mode=mode,
+        recorded=moment.text if (moment := recorded()) is not None else None,
     )
     in_view = claim_filter if as_of is None else as_of_filter(claim_filter, as_of, mode)
     result = filter_claims(data.claims, in_view)
@@ -304,8 +345,9 @@ def _dataset_picker() -> None:
     counts = {d.slug: d.claim_count for d in stored}
 
     def label(slug: str) -> str:
-        name = BUILTIN_LABEL.capitalize() if slug == BUILTIN_DATASET else names[slug]
-        return f"{name} ({counts[slug]:,} claims)" if slug in counts else name
+        # The name alone: the browser sends a selectbox's value back as its label, so a
+        # label that changes (a claim count, after a claim is added) would lose the choice.
+        return BUILTIN_LABEL.capitalize() if slug == BUILTIN_DATASET else names[slug]
 
     st.selectbox(
         "Dataset",
@@ -317,6 +359,9 @@ def _dataset_picker() -> None:
         help="The built-in claims, or a dataset someone saved on the Your data page. "
         "Links to this view name the dataset.",
     )
+    shown = st.session_state.get(DATASET)
+    if shown in counts:
+        st.caption(f"{counts[shown]:,} claims saved")
     user = st.session_state.get(USER_DATA)
     if user is not None:
         st.caption(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import datastore, render, signin, state
+from dashboard import curation, datastore, exports, render, signin, state
+from dashboard.curation import BULK_FORM, RESTORE_FORM, key
 from geo.escape import csv_safe_frame, md
 from geo.model.problems import problems_frame
 from geo.model.vocab import STATUSES
 from geo.views.tables import claims_table, search
+from geo.views.viewstate import ViewState
 from store import BUILTIN, BUILTIN_LABEL, SaveRefused
-from store.edits import EditConflict, history_frame
+from store.edits import REVIEW_STATUSES, EditConflict, history_frame
 
 context = state.current()
 data = context.data
@@ -74,6 +76,7 @@ if picked is not None and slug is not None:
         else:
             st.caption("Not changed since the dataset was saved.")
 
+who = curation.editor()
 if not signin.editing_enabled():
     st.info(
         "This app is read-only: no editor is configured. An operator can name editors "
@@ -84,67 +87,135 @@ elif slug is None or slug == BUILTIN:
         "Only saved datasets are reviewed here: the built-in claims come from the project's "
         "files, and an upload must be saved first (Your data page)."
     )
-elif (who := signin.editor()) is None:
-    with st.form("sign_in"):
-        st.markdown("**Editors: sign in to review claims**")
-        name = st.text_input("Editor name")
-        password = st.text_input("Password", type="password")
-        if st.form_submit_button("Sign in"):
-            refusal = signin.sign_in(name, password)
-            if refusal is None:
-                st.rerun()
-            st.error(refusal)
-elif picked is not None:
-    left, right = st.columns([3, 1])
-    left.caption(f"Signed in as **{md(who)}**. Every change records your name and reason.")
-    if right.button("Sign out"):
-        signin.sign_out()
-        st.rerun()
-    row = context.result.shown[context.result.shown["claim_id"] == picked].iloc[0]
-    version = datastore.claim_version(slug, picked)
-    other_sources = [s for s in data.sources["source_id"] if s != row["source_id"]]
-    with st.form(f"review_{picked}"):
-        st.markdown(f"Claim **{md(picked)}**, status **{md(row['status'])}**, version {version}")
-        statuses = list(STATUSES)
-        status = st.selectbox("Status", statuses, index=statuses.index(str(row["status"])))
-        backing = st.selectbox(
-            "Corroborated by (for 'corroborated': another source that backs it)",
-            other_sources,
-            index=None,
-            format_func=data.citation,
-        )
-        retract = st.checkbox("Retract this claim (it is kept, hidden from every view)")
-        reason = st.text_input("Reason (required)", max_chars=500)
-        if st.form_submit_button("Save the review", type="primary"):
-            try:
-                if retract:
-                    datastore.set_retracted(
-                        slug,
-                        picked,
-                        True,
-                        editor=who,
-                        reason=reason,
-                        expected_version=version,
-                    )
+elif state.recorded() is not None:
+    st.info("Editing is off in the as-recorded view: show the data as it is now to review.")
+elif who is None:
+    curation.sign_in_form()
+else:
+    curation.signed_in_line(who)
+    if picked is not None:
+        row = context.result.shown[context.result.shown["claim_id"] == picked].iloc[0]
+        version = curation.opened_versions(slug, [picked]).get(picked)
+        other_sources = [s for s in data.sources["source_id"] if s != row["source_id"]]
+        with st.form(f"review_{picked}"):
+            st.markdown(
+                f"Claim **{md(picked)}**, status **{md(row['status'])}**, version {version}"
+            )
+            statuses = list(STATUSES)
+            status = st.selectbox("Status", statuses, index=statuses.index(str(row["status"])))
+            backing = st.selectbox(
+                "Corroborated by (for 'corroborated': another source that backs it)",
+                other_sources,
+                index=None,
+                format_func=data.citation,
+            )
+            retract = st.checkbox("Retract this claim (it is kept, hidden from every view)")
+            reason = st.text_input("Reason (required)", max_chars=500)
+            if st.form_submit_button("Save the review", type="primary"):
+                try:
+                    if version is None:
+                        raise KeyError(picked)
+                    if retract:
+                        datastore.set_retracted(
+                            slug,
+                            picked,
+                            True,
+                            editor=who,
+                            reason=reason,
+                            expected_version=version,
+                        )
+                    else:
+                        datastore.edit_claim(
+                            slug,
+                            picked,
+                            {"status": status},
+                            editor=who,
+                            reason=reason,
+                            expected_version=version,
+                            corroborated_by=backing,
+                        )
+                except EditConflict as conflict:
+                    # Shown once; the next try starts from the other editor's version.
+                    curation.forget_versions(slug, [picked])
+                    st.error(md(str(conflict)))
+                    st.dataframe(history_frame(conflict.since), hide_index=True)
+                except KeyError:
+                    st.error(f"Not saved: claim {md(picked)} is no longer in this dataset.")
+                except SaveRefused as refusal:
+                    st.error(f"Not saved: {md(str(refusal))}")
                 else:
-                    datastore.edit_claim(
-                        slug,
-                        picked,
-                        {"status": status},
-                        editor=who,
-                        reason=reason,
-                        expected_version=version,
-                        corroborated_by=backing,
-                    )
-            except EditConflict as conflict:
-                st.error(md(str(conflict)))
-                st.dataframe(history_frame(conflict.since), hide_index=True)
-            except SaveRefused as refusal:
-                st.error(f"Not saved: {md(str(refusal))}")
-            else:
-                st.rerun()
+                    curation.forget_versions(slug, [picked])
+                    st.rerun()
 
-if slug is not None:
+    st.markdown("**Review many claims at once**")
+    claim_sources = dict(
+        zip(
+            context.result.shown["claim_id"].astype(str),
+            context.result.shown["source_id"].astype(str),
+            strict=True,
+        )
+    )
+    st.selectbox(
+        "Choose all claims in view of one source",
+        sorted(set(claim_sources.values())),
+        index=None,
+        format_func=data.citation,
+        key=key(BULK_FORM, "source"),
+        on_change=curation.choose_claims_of_source,
+        args=(claim_sources,),
+    )
+    chosen = st.multiselect(
+        "Claims to review (the claims in view; narrow them with the filters)",
+        in_view,
+        key=key(BULK_FORM, "claims"),
+    )
+    curation.field_note(BULK_FORM, "claims")
+    if chosen:
+        curation.opened_versions(slug, chosen)  # read now, checked at the save
+        st.caption(
+            f"{len(chosen)} claims chosen, at the versions read now: changes by others "
+            "after this are not overwritten."
+        )
+    left, right = st.columns(2)
+    left.selectbox("New status", list(REVIEW_STATUSES), key=key(BULK_FORM, "status"))
+    right.selectbox(
+        "Corroborated by (for 'corroborated')",
+        list(data.sources["source_id"]),
+        index=None,
+        format_func=data.citation,
+        key=key(BULK_FORM, "corroborated_by"),
+    )
+    curation.field_note(BULK_FORM, "corroborated_by")
+    st.text_input("Reason for all of them (required)", key=key(BULK_FORM, "reason"), max_chars=500)
+    curation.field_note(BULK_FORM, "reason")
+    st.button("Change their status", on_click=curation.review_many, args=(slug,))
+    curation.form_notes(BULK_FORM, ("claims", "corroborated_by", "reason"))
+
+    retracted = datastore.retracted_claims(slug)
+    if retracted is not None and not retracted.empty:
+        st.markdown(f"**Retracted claims ({len(retracted)}, hidden from every view)**")
+        st.dataframe(retracted, hide_index=True, width="stretch")
+        st.selectbox(
+            "Claim to restore",
+            list(retracted["claim_id"]),
+            index=None,
+            key=key(RESTORE_FORM, "claim"),
+        )
+        st.text_input("Reason for restoring (required)", key=key(RESTORE_FORM, "reason"))
+        curation.field_note(RESTORE_FORM, "reason")
+        st.button(
+            "Restore the claim",
+            on_click=curation.restore,
+            args=(
+                slug,
+                st.session_state.get(key(RESTORE_FORM, "claim")),
+                dict(zip(retracted["claim_id"], retracted["version"].astype(int), strict=True)),
+            ),
+        )
+        curation.form_notes(RESTORE_FORM, ("reason",))
+
+if slug is not None and slug != BUILTIN:
+    st.markdown("**History**")
     log = datastore.history(slug)
     st.download_button(
         f"Download this dataset's change history (CSV, {len(log)} changes)",
@@ -152,3 +223,14 @@ if slug is not None:
         file_name=f"history-{slug}.csv",
         mime="text/csv",
     )
+    day = st.date_input(
+        "Show the dataset as recorded on (a date of editing, not of the claims)",
+        value=None,
+        key="recorded_day",
+        format="YYYY-MM-DD",
+    )
+    if day is not None:
+        link = exports.permalink(ViewState(dataset=slug, recorded=day.isoformat()))
+        st.link_button(f"Open the map as recorded on {day.isoformat()}", link)
+        st.code(link, language=None)
+        st.caption("Give this link to a colleague: it shows the data as it stood then.")

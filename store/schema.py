@@ -119,6 +119,10 @@ sources = sa.Table(
     # The loader's other columns, as text: "published" as the ISO date the loader checked.
     *(sa.Column(c, sa.Text, nullable=False) for c in SOURCE_COLUMNS if c != "source_id"),
     sa.Column("position", sa.Integer, nullable=False),
+    # The document's text, when an editor pasted it in: a claim's quote must appear in it.
+    # NULL for sources that came from files or uploads (their quotes are checked by the
+    # data tests, or not at all).
+    sa.Column("full_text", sa.Text, nullable=True),
 )
 
 claims = sa.Table(
@@ -155,8 +159,8 @@ claims = sa.Table(
     sa.UniqueConstraint("dataset_id", "claim_id"),
 )
 
-# Every change to a claim, never edited or deleted: who, when, why, and each field's old
-# and new value (``changes_json``: {"field": [old, new]}).
+# Every change to a claim, and every source added, never edited or deleted: who, when, why,
+# and each field's old and new value (``changes_json``: {"field": [old, new]}).
 claim_edits = sa.Table(
     "claim_edits",
     metadata,
@@ -164,10 +168,12 @@ claim_edits = sa.Table(
     sa.Column(
         "dataset_id", sa.Integer, sa.ForeignKey("datasets.id", ondelete="CASCADE"), nullable=False
     ),
+    # "claim", or "source" for a source added in the app (``claim_id`` is then its id).
+    sa.Column("subject", sa.String(16), nullable=False, server_default="claim"),
     sa.Column("claim_id", sa.Text, nullable=False),
     # The claim's version after this change.
     sa.Column("version", sa.Integer, nullable=False),
-    # "edit", "retract" or "restore".
+    # "add", "edit", "retract" or "restore".
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("edited_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("editor", sa.Text, nullable=False),

@@ -61,6 +61,9 @@ class ViewState:
     # Playback: the map as of a date (see geo.time.playback), on top of the filter above.
     as_of: dt.date | None = None
     as_of_mode: str = "cumulative"
+    # "As recorded on": the dataset as it stood in the store at a past moment of editing,
+    # as the link wrote it (see :func:`parse_recorded`); None for the data as it is now.
+    recorded: str | None = None
 
 
 def parse_query(
@@ -146,7 +149,57 @@ def to_query(state: ViewState) -> dict[str, list[str]]:
         out["asof"] = [state.as_of.isoformat()]
         if state.as_of_mode != "cumulative":
             out["asof_mode"] = [state.as_of_mode]
+    if state.recorded:
+        out["recorded"] = [state.recorded]
     return out
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A moment of editing that a link asks to see the data as of."""
+
+    text: str  # as the link wrote it, and as links keep writing it
+    moment: dt.datetime  # in UTC: edits after it are undone
+
+    @property
+    def label(self) -> str:
+        """How every view names it, e.g. "2026-12-04" or "2026-12-04 13:05 UTC"."""
+        if len(self.text) == len("YYYY-MM-DD"):
+            return self.text
+        return self.moment.strftime("%Y-%m-%d %H:%M:%S UTC").replace(":00 UTC", " UTC")
+
+
+def parse_recorded(value: str) -> tuple[Recorded | None, str | None]:
+    """A ``recorded`` link value, or why it was ignored.
+
+    A date means the end of that day (UTC): the data after the day's last edit. A date and
+    time (ISO 8601; UTC unless it names a zone) means that moment.
+
+    >>> parse_recorded("2026-12-04")[0].moment.isoformat()
+    '2026-12-04T23:59:59.999999+00:00'
+    >>> parse_recorded("2026-12-04T13:05+01:00")[0].label
+    '2026-12-04 12:05 UTC'
+    >>> parse_recorded("yesterday")[1]
+    "ignored recorded 'yesterday': write a date of editing as YYYY-MM-DD (or an ISO date and time)"
+    """
+    text = value.strip()
+    if not text:
+        return None, None
+    why = (
+        f"ignored recorded {value!r}: write a date of editing as YYYY-MM-DD "
+        "(or an ISO date and time)"
+    )
+    try:
+        if len(text) == len("YYYY-MM-DD"):
+            day = dt.date.fromisoformat(text)
+            end = dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+            return Recorded(text, end), None
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None, why
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return Recorded(text, moment.astimezone(dt.UTC)), None
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:

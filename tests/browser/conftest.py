@@ -111,18 +111,23 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def _running_app(
-    log: Path, data_dir: Path | None = None, database_url: str | None = None
+    log: Path,
+    data_dir: Path | None = None,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Run ``streamlit run app.py`` from the repo root on a free port; yield its base URL.
 
     The app keeps its store at ``database_url``: by default a SQLite file of its own
     beside the log, so that apps on different data folders never share a built-in copy.
+    ``env`` adds to its environment (an editors file, say).
     """
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != DATA_DIR_ENV}
+    environment = {k: v for k, v in os.environ.items() if k != DATA_DIR_ENV}
     if data_dir is not None:
-        env[DATA_DIR_ENV] = str(data_dir)
-    env[DATABASE_URL_ENV] = database_url or f"sqlite:///{log.parent / f'store-{port}.db'}"
+        environment[DATA_DIR_ENV] = str(data_dir)
+    environment[DATABASE_URL_ENV] = database_url or f"sqlite:///{log.parent / f'store-{port}.db'}"
+    environment.update(env or {})
     command = [
         sys.executable,
         "-m",
@@ -138,7 +143,7 @@ def _running_app(
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            command, cwd=REPO, env=environment, stdin=subprocess.DEVNULL, stdout=out, stderr=out
         )
         try:
             _wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", log)

@@ -285,7 +285,7 @@ AS_OF_SLIDER = "As of"
 
 def nav_link(page: Page, title: str) -> Locator:
     """The sidebar's navigation link to the page called ``title``."""
-    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
 
 
 def choose_in_selectbox(page: Page, label: str, option: str, typed: str | None = None) -> None:
