@@ -288,7 +288,9 @@ def test_first_visit_to_a_new_server_can_open_the_timeline(new_app_url: str, tab
     expect(heading).to_be_visible()
     # The app's own navigation (app.py), not one Streamlit made from the pages/ folder.
     links = page.get_by_test_id("stSidebarNav").get_by_role("link")
-    expect(links).to_have_count(6)  # each link's text also holds its icon's name
-    expect(links).to_contain_text(["Map", "Timeline", "Claims", "Sources", "Your data", "About"])
+    expect(links).to_have_count(7)  # each link's text also holds its icon's name
+    expect(links).to_contain_text(
+        ["Map", "Timeline", "Claims", "Add claims", "Sources", "Your data", "About"]
+    )
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)
     wait_for_map(page)  # the "what changed" map, drawn from the same first visit

@@ -217,7 +217,9 @@ def test_uploaded_boundaries_are_fetched_once_not_sent_with_each_filter_change(
     wait_for_new_view(frame, views)
     wait_idle(page)
     boundary_bytes = (REPO / "data" / "provinces.geojson").stat().st_size
-    assert 0 < sum(received) < boundary_bytes / 4, (sum(received), boundary_bytes)
+    # A change sends the data layer and the page's other messages (about 25 KB here), never
+    # the boundary file again (101 KB).
+    assert 0 < sum(received) < boundary_bytes / 2, (sum(received), boundary_bytes)
     assert len([u for u in tab.requests if "/_claims_map/files/" in u]) == before + 1
     assert not [u for u in tab.failed if "/_claims_map/" in u], tab.failed
     page.screenshot(path=artifact("uploaded_boundaries-map"))
