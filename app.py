@@ -69,7 +69,7 @@ if __name__ == "__main__":
 else:
     from streamlit.runtime.pages_manager import PagesManager
 
-    from dashboard import push, served, upload_limit
+    from dashboard import push, served, static, upload_limit
     from dashboard.warmup import lifespan
 
     # Before the server takes any upload: its limit and the Your data page's are one.
@@ -84,5 +84,5 @@ else:
     app = st.App(
         __file__,
         lifespan=lifespan,
-        routes=served.routes() + push.routes(),
+        routes=served.routes() + static.routes() + push.routes(),
     )
