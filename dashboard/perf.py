@@ -10,8 +10,8 @@ collected as before; frozen ones are still freed when nothing refers to them.
 
 Not ``runner.postScriptGC = false`` (issue #16, bench/PUBLIC.md): with no collection after
 each run, Python's own full collection still comes, every few dozen runs, and walks
-everything, 0.1-0.25 s inside one filter change on the benchmark machine; with the freeze,
-each run's collection took under a millisecond, and memory was the same either way. The
+everything: 0.1-0.26 s inside one filter change on the benchmark machine. With the freeze,
+each run's collection took about a millisecond, and memory was the same either way. The
 option is also hidden in Streamlit 1.67 (``streamlit config show`` does not list it).
 """
 
