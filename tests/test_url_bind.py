@@ -2,7 +2,7 @@
 
 Streamlit 1.67 can bind a widget's value to a query parameter. What this app needs and a
 binding does not give, checked on Streamlit itself so that an upgrade which changes it
-shows up here (then see docs/private-names.md, "URL state", and reconsider):
+shows up here (then see docs/private-names.md on `bind="query-params"`, and reconsider):
 
 * the value is seeded from the URL only when the widget is drawn, while the app reads
   every filter before drawing the sidebar, to send the map first;
