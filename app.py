@@ -72,7 +72,7 @@ if __name__ == "__main__":
 else:
     from streamlit.runtime.pages_manager import PagesManager
 
-    from dashboard import push, served, upload_limit
+    from dashboard import push, served, static, upload_limit
     from dashboard.warmup import lifespan
 
     # Before the server takes any upload: its limit and the Your data page's are one.
@@ -82,10 +82,13 @@ else:
     # when main() first runs. Until then, on a new server, a shared link to a page
     # (.../claims) ran pages/claims.py on its own, under a navigation made from the pages/
     # folder ("app, about, claims, map, ..."). This is the flag st.navigation itself sets.
+    # A private name (docs/private-names.md), kept while the pages live in pages/, the
+    # folder the project's layout keeps: Streamlit 1.67 sets the flag from that folder's
+    # mere existence, and has no public way to say that st.navigation declares the pages.
     PagesManager.uses_pages_directory = False
 
     app = st.App(
         __file__,
         lifespan=lifespan,
-        routes=served.routes() + push.routes(),
+        routes=served.routes() + static.routes() + push.routes(),
     )

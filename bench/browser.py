@@ -59,8 +59,18 @@ VARIANTS = {
     "ours": ("ours", []),
     "naive": ("naive", []),
     "ours-nogc": ("ours", ["--runner.postScriptGC", "false"]),
+    "ours-nogc-nofreeze": ("ours", ["--runner.postScriptGC", "false"]),
     "floor": ("ours", []),
 }
+# How each variant's ``streamlit run`` is started, if not as ``python -m streamlit``.
+# "ours-nogc-nofreeze" is Streamlit's public option alone: no full collection after a run,
+# and the app's own ``gc.freeze()`` (dashboard/perf.py) made a no-op, to weigh the two
+# ways against each other in one run (bench/postgc.py).
+_NO_FREEZE = (
+    "import gc; gc.freeze = lambda: None; "
+    "from streamlit.web.cli import main; main(prog_name='streamlit')"
+)
+LAUNCHERS: dict[str, list[str]] = {"ours-nogc-nofreeze": ["-c", _NO_FREEZE]}
 DATA_DIR_ENV = "CLAIMS_MAP_DATA_DIR"
 DATABASE_URL_ENV = "CLAIMS_MAP_DATABASE_URL"
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
@@ -210,8 +220,7 @@ def app_server(variant: str, data_dir: Path, log: Path) -> Iterator[Server]:
     env["PYTHONPATH"] = str(REPO)
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
+        *LAUNCHERS.get(variant, ["-m", "streamlit"]),
         "run",
         APPS.get(variant, APPS[kind]),
         "--server.port",
@@ -626,6 +635,7 @@ def measure_app(
                 change_bytes.append(
                     {**meter.snapshot(), "phases": meter.phases(started, repaint.painted_ms)}
                 )
+            out["rss_after_changes"] = server.rss()  # garbage left by the changes, if any
             out["filter_change_s"] = timings
             out["filter_change_median_s"] = _median(timings)
             out["filter_change_new_frames"] = new_frames

@@ -21,23 +21,37 @@ if str(REPO) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import mapframe, perf, state  # noqa: E402
-from geo.views.filtering import ClaimFilter, filter_claims, summarise  # noqa: E402
-from geo.views.foliummap import view_script  # noqa: E402
-from geo.views.mapview import build_map_view  # noqa: E402
+from dashboard import static  # noqa: E402
 
-st.set_page_config(page_title="Floor", layout="wide")
-perf.settle("floor")
-data = state.dataset()
-chosen = st.sidebar.multiselect(
-    state.CATEGORY_LABELS["actors"], list(data.filter_options.actors), placeholder="All"
-)
-result = filter_claims(data.claims, ClaimFilter(actors=frozenset(chosen) if chosen else None))
-view = build_map_view(data.names, summarise(result), "presence", palette=data.palette)
-mapframe.show_map(
-    mapframe.base_frame(data),
-    view_script(view),
-    key="claims_map",
-    height=600,
-    returned_objects=["last_active_drawing"],
-)
+
+def main() -> None:
+    # Imported here, not when the server imports this file to find ``app``: a component
+    # (st_folium's) declared outside a script run is never registered.
+    from dashboard import mapframe, perf, state
+    from geo.views.filtering import ClaimFilter, filter_claims, summarise
+    from geo.views.foliummap import view_script
+    from geo.views.mapview import build_map_view
+
+    st.set_page_config(page_title="Floor", layout="wide")
+    perf.settle("floor")
+    data = state.dataset()
+    chosen = st.sidebar.multiselect(
+        state.CATEGORY_LABELS["actors"], list(data.filter_options.actors), placeholder="All"
+    )
+    chosen_actors = frozenset(chosen) if chosen else None
+    result = filter_claims(data.claims, ClaimFilter(actors=chosen_actors))
+    view = build_map_view(data.names, summarise(result), "presence", palette=data.palette)
+    mapframe.show_map(
+        mapframe.base_frame(data),
+        view_script(view),
+        key="claims_map",
+        height=600,
+        returned_objects=["last_active_drawing"],
+    )
+
+
+if __name__ == "__main__":
+    main()
+else:
+    # Leaflet and the boundaries from the app's own routes, as the real app serves them.
+    app = st.App(__file__, routes=static.routes())

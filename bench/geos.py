@@ -18,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from dashboard import static
 from geo.model.boundaries import load_boundaries
 from geo.paths import DATA_DIR
 
@@ -59,7 +60,7 @@ def afghanistan() -> Geo:
     names = dict(zip(boundaries["code"], boundaries["name"], strict=True))
     base = {
         "credit": "Boundaries: Natural Earth (public domain)",
-        "geometry_url": "../dashboard.assets.data_files/provinces.geojson",
+        "geometry_url": static.data_url("provinces.geojson"),
     }
     path, key, key_map = naive_afghanistan()
     return Geo(
@@ -100,7 +101,7 @@ def us_counties(tmp: Path) -> Geo:
     names = dict(zip(frame["code"], frame["name"], strict=True))
     base = {
         "credit": "Boundaries: U.S. Census Bureau, TIGER/Line (via bokeh-sampledata)",
-        "geometry_url": "../dashboard.assets.data_files/us_counties.geojson",
+        "geometry_url": static.data_url("us_counties.geojson"),
         "center": (39.0, -97.0),
         "zoom": 4,
     }

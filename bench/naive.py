@@ -26,9 +26,11 @@ import pandas as pd
 
 from bench.component import ComponentArgs, component_args
 from bench.timing import lap_timer
+from dashboard import static
 
-LEAFLET_JS = "../dashboard.assets.leaflet_assets/leaflet.js"
-LEAFLET_CSS = "../dashboard.assets.leaflet_assets/leaflet.css"
+# Where the app serves Leaflet (dashboard/static.py), as the map frame writes it.
+LEAFLET_JS = static.leaflet_url("leaflet.js")
+LEAFLET_CSS = static.leaflet_url("leaflet.css")
 
 
 @dataclass(frozen=True)

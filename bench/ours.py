@@ -17,14 +17,16 @@ import pandas as pd
 
 from bench.component import ComponentArgs
 from bench.timing import lap_timer
+from dashboard import static
 from dashboard.mapframe import BaseFrame, render_base_frame
 from geo.views import filtering as views
 from geo.views.filtering import ClaimFilter, filter_claims
 from geo.views.foliummap import _js, base_map, layer_payload, numbered_layer
 from geo.views.mapview import MapView, build_map_view
 
-LEAFLET_JS = "../dashboard.assets.leaflet_assets/leaflet.js"
-LEAFLET_CSS = "../dashboard.assets.leaflet_assets/leaflet.css"
+# Where the app serves Leaflet (dashboard/static.py), as the map frame writes it.
+LEAFLET_JS = static.leaflet_url("leaflet.js")
+LEAFLET_CSS = static.leaflet_url("leaflet.css")
 
 
 def _takes_source_labels() -> bool:

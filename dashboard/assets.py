@@ -1,39 +1,25 @@
-"""Serve Leaflet and the boundary file from this machine, so the map draws offline.
+"""The base map with Leaflet and the boundaries served by this app, so the map draws offline.
 
-Streamlit serves any declared component's folder under ``/component/<name>/``. Declaring
-"components" that are never drawn gives the installed XStatic Leaflet package and the
-project's data folder such URLs, with no CDN and no copy of either.
+Leaflet and the built-in boundaries come from :mod:`dashboard.static`, a user's uploaded
+boundaries from :mod:`dashboard.served`: routes of the app's own server, with no CDN and
+no copy of either.
 """
 
 from __future__ import annotations
 
 import folium
-import streamlit.components.v1 as components
-import xstatic.pkg.leaflet
 
-from dashboard import served
+from dashboard import served, static
 from geo.dataset import Dataset
-from geo.paths import active_data_dir
 from geo.views.foliummap import base_map
-
-_LEAFLET = components.declare_component("leaflet_assets", path=xstatic.pkg.leaflet.BASE_DIR)
-_DATA = components.declare_component("data_files", path=str(active_data_dir()))
-
-# The map frame lives at /component/streamlit_folium.st_folium/index.html; going up one
-# level keeps these URLs right under any server.baseUrlPath.
-_PREFIX = "../"
 
 
 def leaflet_js() -> str:
-    return f"{_PREFIX}{_LEAFLET.name}/leaflet.js"
+    return static.leaflet_url("leaflet.js")
 
 
 def leaflet_css() -> str:
-    return f"{_PREFIX}{_LEAFLET.name}/leaflet.css"
-
-
-def data_url(filename: str) -> str:
-    return f"{_PREFIX}{_DATA.name}/{filename}"
+    return static.leaflet_url("leaflet.css")
 
 
 def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
@@ -43,7 +29,7 @@ def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
     folder, a user's upload (which exists only in memory) from :mod:`dashboard.served`.
     """
     if data.boundary_file is not None:
-        url = data_url(data.boundary_file.name)
+        url = static.data_url(data.boundary_file.name)
     else:
         url = served.url_from_frame(served.serve(data, data.geojson.encode("utf-8")))
     return base_map(

@@ -14,7 +14,7 @@ URL, which proxies log). The server only ever sends on this socket, and only the
 escaped JSON the data layer script carries, and only the newest layer: one waiting to go
 out is replaced by a newer one.
 
-This module must not import ``streamlit_folium`` or ``dashboard.assets``: app.py imports
+This module must not import ``streamlit_folium``: app.py imports
 it before any script runs (see dashboard/warmup.py for why that matters).
 """
 

@@ -8,8 +8,8 @@ route of the app's own server (``st.App`` in app.py); the frame fetches them onc
 browser keeps them.
 
 A file is kept while any dataset that uses it lives. This module must not import
-``streamlit_folium`` or ``dashboard.assets``: app.py imports it before any script runs
-(see dashboard/warmup.py for why that matters).
+``streamlit_folium``: app.py imports it before any script runs (see dashboard/warmup.py
+for why that matters).
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dashboard.lasting import lasting
+from dashboard.static import FROM_FRAME
 
 ROUTE = "/_claims_map/files"
-# The map frame is served at <base>/component/streamlit_folium.st_folium/index.html.
-_FROM_FRAME = "../.."
 
 # Shared by the route (built at start-up) and the pages, across reloads (dashboard/lasting.py).
 _lock: threading.Lock = lasting("served_lock", threading.Lock)
@@ -78,7 +77,7 @@ _lookups: threading.BoundedSemaphore = lasting(
 
 def url_from_frame(name: str) -> str:
     """The file's address as the map frame must write it (relative, so any base path works)."""
-    return f"{_FROM_FRAME}{ROUTE}/{name}"
+    return f"{FROM_FRAME}{ROUTE}/{name}"
 
 
 def content(name: str) -> bytes | None:

@@ -2,6 +2,11 @@
 
 Widget values live in ``st.session_state`` under the keys below; the URL is only read on a
 session's first run (so a shared link restores the view) and rewritten after every run.
+
+Not ``bind="query-params"`` (Streamlit 1.67): a bound widget gets its value from the URL
+only when drawn, and the sidebar is drawn after the map; it drops a value it cannot use
+without the note the page shows for each; and a place or a date window's two ends are not
+one widget's value (tests/test_url_bind.py, docs/private-names.md).
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ loading the built-in data. :func:`lifespan` (the server's start-up hook, see app
 that work in a background thread during the wait, so the first visitor's map is drawn
 sooner; the script finds the modules imported and the data in ``state.dataset``'s cache.
 
-Never import a module here that declares a Streamlit component (``streamlit_folium``,
-``dashboard.assets``): a component declared outside a script run is not registered, and
-the map would then be missing for the server's whole life.
+Never import a module here that declares a Streamlit component (``streamlit_folium``, and
+so ``dashboard.mapframe``): a component declared outside a script run is not registered,
+and the map would then be missing for the server's whole life.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.web.server.app_discovery import discover_asgi_app
+from xstatic.pkg.leaflet import VERSION as LEAFLET_VERSION
 
 from dashboard import state, warmup
 
@@ -41,10 +42,14 @@ print(json.dumps({
     # The server listens only once app.py is imported: what that imports delays every
     # cold start (pandas and openpyxl cost ~0.4 s; the warm-up imports them meanwhile).
     assert found["heavy"] == []
-    # dashboard.served, at the root and under a base path
+    # dashboard.served, .static and .push, at the root and under a base path
     assert found["routes"] == [
         "/_claims_map/files/{name}",
         "/{base:path}/_claims_map/files/{name}",
+        f"/_claims_map/leaflet/{LEAFLET_VERSION}",
+        f"/{{base:path}}/_claims_map/leaflet/{LEAFLET_VERSION}",
+        "/_claims_map/data/{name}",
+        "/{base:path}/_claims_map/data/{name}",
         "/_claims_map/push",
         "/{base:path}/_claims_map/push",
     ]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Frame, Page, expect
+from xstatic.pkg.leaflet import VERSION as LEAFLET_VERSION
 
 from geo.dataset import load_dataset
 from geo.views.filtering import ClaimFilter, filter_claims, summarise
@@ -48,8 +49,8 @@ from tests.browser.mapui import (
 pytestmark = pytest.mark.browser
 
 DATA = REPO / "data"
-GEOJSON_URL = "/component/dashboard.assets.data_files/provinces.geojson"
-LEAFLET_URL = "/component/dashboard.assets.leaflet_assets/leaflet.js"
+GEOJSON_URL = "/_claims_map/data/provinces.geojson"
+LEAFLET_URL = f"/_claims_map/leaflet/{LEAFLET_VERSION}/leaflet.js"
 SELECTED_OUTLINE = "#d00000"
 
 
