@@ -735,6 +735,8 @@ def _read_csv_rows(
     problems: list[Problem] = []
     bad_rows: list[tuple[int, list[str]]] = []
     blank, pending_blank, trimmed, too_long, seen = 0, 0, 0, 0, 0
+    # One note for all short rows, not one per row: a file can have a million of them.
+    short: list[int] = []
     ends_with_newline = text.endswith(("\n", "\r"))
     current = next(records, None)
     while current is not None:
@@ -768,7 +770,7 @@ def _read_csv_rows(
                 problems.append(_cut_off(number, message))
                 bad_rows.append((number, fields))
                 continue
-            problems.append(_short_row(number, len(fields), names[len(fields) : named_width]))
+            short.append(number)
         fields = fields + [""] * (width - len(fields))
         if fields and max(map(len, fields)) > MAX_FIELD_CHARS:
             too_big = [i for i, f in enumerate(fields) if len(f) > MAX_FIELD_CHARS]
@@ -784,6 +786,8 @@ def _read_csv_rows(
         )
     if trimmed:
         notes.append(f"{trimmed} row(s) had empty fields after the last column; those were ignored")
+    if short:
+        notes.append(_short_rows(short, width))
     if blank:
         notes.append(f"{blank} blank row(s) between the rows were skipped")
     return _assemble(
@@ -829,16 +833,17 @@ def _too_many_fields(row: int, fields: list[str], width: int, delimiter: str) ->
     )
 
 
-def _short_row(row: int, fields: int, missing: Sequence[str]) -> Problem:
-    shown = ", ".join(repr(m) for m in missing[:5]) + (", ..." if len(missing) > 5 else "")
-    return Problem(
-        row,
-        None,
-        "",
-        f"row has fewer fields than the header ({fields} of {fields + len(missing)}): "
-        f"{shown} read as empty. If a value is missing in the middle of the row instead, the "
-        "values after it are in the wrong columns: fix the row.",
-        "note",
+def _short_rows(rows: Sequence[int], width: int) -> str:
+    """One note for every row with fewer fields than the header, naming the first few.
+
+    >>> _short_rows([3, 7], 14)[:60]
+    '2 row(s) have fewer fields than the header (14): rows 3, 7; '
+    """
+    shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+    return (
+        f"{len(rows)} row(s) have fewer fields than the header ({width}): rows {shown}; "
+        "their missing cells at the end read as empty. If a value is missing in the middle "
+        "of a row instead, the values after it are in the wrong columns: fix the row."
     )
 
 
