@@ -695,7 +695,10 @@ def _read_csv(
             header, header_row = fields, number
             break
     if header is None:
-        raise UnreadableFile(f"{name} holds no table: every line is blank.")
+        raise UnreadableFile(
+            f"{name} holds no table: every line is blank or holds only separators. Check "
+            f"that you picked the right file. {_HOW_TO_SAVE}"
+        )
     if header_row > 1:
         notes.append(f"the header is on row {header_row}; the rows above it are blank")
     try:
