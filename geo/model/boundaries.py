@@ -88,21 +88,23 @@ def check_boundaries(
     blank = [str(i) for i in np.flatnonzero((codes == "").to_numpy())]
     if blank:
         raise BoundaryError(
-            f"{label}: feature(s) at position {_label(blank)} have an empty {code_field!r}"
+            f"{label}: feature(s) at position {_label(blank)} have an empty {code_field!r};"
+            " give every feature one, or choose another property"
         )
     gdf[code_field] = codes
     duplicated = sorted(set(gdf.loc[gdf[code_field].duplicated(), code_field]))
     if duplicated:
         raise BoundaryError(
             f"{label}: {code_field!r} must be unique but {_label(duplicated)} appear(s)"
-            " more than once"
+            " more than once; choose a property whose values are unique, or merge those features"
         )
 
     geometries = gdf.geometry.to_numpy()
     missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
     if missing.any():
         raise BoundaryError(
-            f"{label}: no geometry for {_label(list(gdf.loc[missing, code_field]))}"
+            f"{label}: no geometry for {_label(list(gdf.loc[missing, code_field]))}; draw"
+            " their polygons or remove those features"
         )
     kinds = gdf.geometry.geom_type
     not_polygon = ~kinds.isin(["Polygon", "MultiPolygon"])
@@ -111,7 +113,10 @@ def check_boundaries(
             f"{code} ({kind})"
             for code, kind in zip(gdf.loc[not_polygon, code_field], kinds[not_polygon], strict=True)
         ]
-        raise BoundaryError(f"{label}: expected polygons, got {_label(found)}")
+        raise BoundaryError(
+            f"{label}: expected polygons, got {_label(found)}; use a layer of areas (points and"
+            " lines cannot be coloured) or remove those features"
+        )
     invalid = ~shapely.is_valid(geometries)
     if invalid.any() and repair:
         for code, geometry in zip(gdf.loc[invalid, code_field], geometries[invalid], strict=True):
@@ -127,6 +132,13 @@ def check_boundaries(
         ]
         geometries = gdf.geometry.to_numpy()
         invalid = ~shapely.is_valid(geometries)
+        # A polygon with no area (its points on one line) mends to nothing at all.
+        vanished = shapely.is_empty(geometries)
+        if vanished.any():
+            raise BoundaryError(
+                f"{label}: the polygon of {_label(list(gdf.loc[vanished, code_field]))} has no"
+                " area (its points lie on one line or one spot); draw it again or remove it"
+            )
     if invalid.any():
         reasons = [
             f"{code}: {shapely.is_valid_reason(geometry)}"
@@ -134,7 +146,10 @@ def check_boundaries(
                 gdf.loc[invalid, code_field], geometries[invalid], strict=True
             )
         ]
-        raise BoundaryError(f"{label}: invalid geometry for {_label(reasons)}")
+        raise BoundaryError(
+            f"{label}: invalid geometry for {_label(reasons)}; fix the polygons (e.g. QGIS's"
+            " Fix geometries) and save the file again"
+        )
 
     if gdf.crs is None:
         raise BoundaryError(
