@@ -90,6 +90,13 @@ MAX_XLSX_EXPANSION = 20
 MAX_XLSX_RATIO = 200
 # Parts of a workbook: sheets, their relationships, styles, strings, drawings, images.
 MAX_XLSX_MEMBERS = 1_000
+# Cells read from a sheet (empty ones between filled ones count). Each costs about 140 bytes
+# and 50 microseconds while read, and a 2 MB workbook can hold a million: 5 million is
+# about 700 MB and minutes, as much as the largest CSV takes (bench/README.md).
+MAX_XLSX_CELLS = 5_000_000
+# Columns of a table: claims have 14 and ACLED exports 31. A header of millions of names
+# (a 50 MB line of commas) would cost gigabytes before any row is read.
+MAX_COLUMNS = 1_000
 SNIFF_CHARS = 64 * 1024
 # csv.Sniffer's regular expressions get slow on long samples; it needs only a few lines.
 SNIFFER_CHARS = 8 * 1024
@@ -694,6 +701,8 @@ def _read_csv(
         if not _is_blank(fields):
             header, header_row = fields, number
             break
+    if header is not None and len(header) > MAX_COLUMNS:
+        raise _too_many_columns(name, len(header))
     if header is None:
         raise UnreadableFile(
             f"{name} holds no table: every line is blank or holds only separators. Check "
@@ -811,6 +820,13 @@ def _too_many_rows(name: str, max_rows: int) -> UnreadableFile:
     return UnreadableFile(
         f"{name} has more than {max_rows:,} data rows, the limit. Split it into several "
         "files, or filter it to the rows you need."
+    )
+
+
+def _too_many_columns(name: str, count: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} has {count:,} columns; a table may have at most {MAX_COLUMNS:,}. Delete the "
+        "columns you do not need, or check that the header row is the table's header."
     )
 
 
@@ -1011,7 +1027,14 @@ def _sheet_rows(
 ) -> list[tuple[int, list[_Cell]]]:
     """The sheet's rows; ``expected_rows`` (the rows its XML holds) only scales progress."""
     rows: list[tuple[int, list[_Cell]]] = []
+    read = 0
     for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):  # type: ignore[attr-defined]
+        read += len(cells)
+        if read > MAX_XLSX_CELLS:
+            raise UnreadableFile(
+                f"{name}: the sheet holds more than {MAX_XLSX_CELLS:,} cells, the most a "
+                "workbook may have here. Save the sheet as CSV (or split it) and upload that."
+            )
         if progress is not None and number % PROGRESS_ROWS == 0:
             progress(min(number / max(expected_rows, 1), 1.0))
         row: list[_Cell] = []
@@ -1046,6 +1069,8 @@ def _xlsx_table(
     if not non_blank:
         raise UnreadableFile(f"sheet {sheet!r} of {name} is empty.")
     header_row, header_cells = non_blank[0]
+    if len(header_cells) > MAX_COLUMNS:
+        raise _too_many_columns(name, len(header_cells))
     if header_row > 1:
         notes.append(f"the header is on row {header_row}; the rows above it are blank")
     header = [text for text, _ in header_cells]
