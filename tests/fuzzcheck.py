@@ -40,7 +40,7 @@ from geo.reading.upload import UploadResult, load_upload
 # at 5 to 20 MB, with room to spare.
 MEMORY_BASE = 64 * 1024 * 1024
 # A claims table of a million one-character rows, the worst shape, peaks near 250 bytes
-# a byte (the claims table has 14 columns of which the file gave one); see bench/README.md.
+# a byte (the claims table has 14 columns of which the file gave one): tests/test_upload_bounds.py.
 MEMORY_PER_BYTE = 400
 # Words of a message that says how to fix the file; every refusal has one of them.
 FIX_WORDS = (

@@ -92,7 +92,7 @@ MAX_XLSX_RATIO = 200
 MAX_XLSX_MEMBERS = 1_000
 # Cells read from a sheet (empty ones between filled ones count). Each costs about 140 bytes
 # and 50 microseconds while read, and a 2 MB workbook can hold a million: 5 million is
-# about 700 MB and minutes, as much as the largest CSV takes (bench/README.md).
+# about 700 MB and minutes, as much as the largest CSV takes (SECURITY.md, known gaps).
 MAX_XLSX_CELLS = 5_000_000
 # Columns of a table: claims have 14 and ACLED exports 31. A header of millions of names
 # (a 50 MB line of commas) would cost gigabytes before any row is read.
