@@ -24,7 +24,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "long",
-    max_examples=1_500,
+    max_examples=300,
     deadline=60_000,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -122,13 +122,11 @@ def check_boundaries(
         for code, geometry in zip(gdf.loc[invalid, code_field], geometries[invalid], strict=True):
             if notes is not None:
                 notes.append(f"repaired {code}: {shapely.is_valid_reason(geometry)}")
-        repaired = shapely.make_valid(geometries[invalid])
-        # make_valid may return collections with stray lines; keep only the polygonal part.
         gdf.loc[invalid, gdf.geometry.name] = [
-            shapely.union_all(
-                [g for g in getattr(r, "geoms", [r]) if g.geom_type in ("Polygon", "MultiPolygon")]
+            _mended(geometry, code, label)
+            for code, geometry in zip(
+                gdf.loc[invalid, code_field], geometries[invalid], strict=True
             )
-            for r in repaired
         ]
         geometries = gdf.geometry.to_numpy()
         invalid = ~shapely.is_valid(geometries)
@@ -159,6 +157,25 @@ def check_boundaries(
     if not gdf.crs.equals(TARGET_CRS):
         gdf = gdf.to_crs(TARGET_CRS)
     return gdf.reset_index(drop=True)
+
+
+def _mended(geometry: shapely.Geometry, code: str, label: str) -> shapely.Geometry:
+    """An invalid polygon made valid, keeping only its polygonal part."""
+    try:
+        try:
+            repaired = shapely.make_valid(geometry)
+        except shapely.errors.GEOSException:
+            # Parts of different dimensions (a polygon collapsed to a point beside a real
+            # one) defeat the usual method; this one rebuilds the areas from the rings.
+            repaired = shapely.make_valid(geometry, method="structure", keep_collapsed=False)
+        # make_valid may return collections with stray lines; keep only the polygonal part.
+        parts = getattr(repaired, "geoms", [repaired])
+        return shapely.union_all([g for g in parts if g.geom_type in ("Polygon", "MultiPolygon")])
+    except shapely.errors.GEOSException as error:
+        raise BoundaryError(
+            f"{label}: the polygon of {code} cannot be repaired ({error}); fix it (e.g. QGIS's"
+            " Fix geometries) or remove it, and save the file again"
+        ) from error
 
 
 def metadata_path(path: Path) -> Path:
