@@ -14,10 +14,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzzcheck import check_boundary_upload
+
+# GDAL and shapely warn about the odd inputs (unclosed rings, overflowing coordinates) that
+# these tests make on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 
 coordinate = st.one_of(
     st.floats(-180, 180, allow_nan=False),
