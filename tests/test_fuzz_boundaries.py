@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import shapely
 import pytest
+import shapely
 from hypothesis import example, given
 from hypothesis import strategies as st
 
