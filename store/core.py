@@ -196,6 +196,8 @@ class Store:
             raise SaveRefused(f"the name is {len(name)} characters; keep it to {MAX_NAME_CHARS}")
         if slugify(name) == BUILTIN or name.casefold() == BUILTIN_LABEL:
             raise SaveRefused(f"{name!r} is the built-in data's name; choose another")
+        for label, text in (("name", name), ("description", description), ("your name", saved_by)):
+            _refuse_control_characters(label, text)
         _check_claims(data, aliases or {})
         with self.engine.begin() as conn:
             _bump(conn)
@@ -314,6 +316,24 @@ def _free_slug(conn: Connection, base: str) -> str:
 
 
 # --- checks before a save ---------------------------------------------------------------
+
+# Control characters but tab and line breaks: PostgreSQL cannot store NUL, and the others
+# are invisible on the page; refused on both engines alike.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(label: str, text: str) -> None:
+    """
+    >>> _refuse_control_characters("name", "a\\x00b")
+    Traceback (most recent call last):
+    ...
+    store.core.SaveRefused: the name holds a control character (U+0000); remove it
+    """
+    found = _CONTROL.search(text)
+    if found:
+        raise SaveRefused(
+            f"the {label} holds a control character (U+{ord(found.group()):04X}); remove it"
+        )
 
 
 def _claims_as_text(claims: pd.DataFrame) -> pd.DataFrame:

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 from streamlit.runtime.pages_manager import PagesManager
+
+# The fuzz tests (tests/test_fuzz_*.py). "ci", the default, is few examples chosen the same
+# way on every run (derandomize), so a CI run is reproducible and takes about a minute;
+# HYPOTHESIS_PROFILE=long searches far more, with fresh random examples each time.
+# Deadlines are generous: they catch an input that makes the reading blow up, not slowness.
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=30_000,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    max_examples=300,
+    deadline=60_000,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

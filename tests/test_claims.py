@@ -212,6 +212,26 @@ def test_every_row_is_loaded_or_reported(tmp_path, places) -> None:
     assert set(result.claims["row"]) & rejected_rows == set()
 
 
+def test_past_the_detail_limit_each_rejected_row_keeps_its_first_problem(
+    places, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bounds the memory of a file with many problems a row; every row is still reported.
+    from geo.model import claims
+
+    monkeypatch.setattr(claims, "MAX_DETAILED_PROBLEMS", 5)
+    bad = dict.fromkeys(COLUMNS, "")
+    raw = pd.DataFrame([{**bad, "claim_id": f"C{i}"} for i in range(6)], dtype=object)
+    result = validate_claims(raw, places=places, source_ids={"src"}, chunk_rows=4)
+    per_row = pd.Series([p.row for p in result.errors]).value_counts().to_dict()
+    # Each row has 9 empty required cells: the first 5 problems (all of row 2) are listed
+    # in full, then each later row's first one.
+    assert set(per_row) == set(range(2, 8))
+    assert sum(per_row.values()) == 5 + 5
+    (note,) = [p for p in result.problems if p.severity == "note"]
+    assert note.row is None and "only the first problem of each rejected row" in note.message
+    assert f"{9 * 6 - 10:,} more" in note.message
+
+
 def test_input_file_is_not_modified(tmp_path, places) -> None:
     path = write(tmp_path, GOOD, "garbage")
     before = path.read_bytes()

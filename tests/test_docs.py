@@ -82,3 +82,19 @@ def test_acled_doc_table_is_the_codes_table() -> None:
         assert (claim_type == "—") == (actor == "—")
     assert documented == SUB_EVENT_CLAIMS
     assert list(documented) == list(SUB_EVENT_CLAIMS), "in the same order"
+
+
+def test_security_md_names_only_tests_that_exist() -> None:
+    """Every test SECURITY.md cites as showing a defence is there, by file and by name."""
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", text)
+    assert len(cited) >= 30, "SECURITY.md names the test behind each defence"
+    for path, name in cited:
+        source = ROOT / path
+        assert source.is_file(), f"SECURITY.md cites {path}, which does not exist"
+        if name:
+            assert re.search(
+                rf"^(?:async )?def {name}\(", source.read_text(encoding="utf-8"), re.M
+            ), f"SECURITY.md cites {path}::{name}, which does not exist"
+    for section_heading in ("## Reporting a vulnerability", "## Known gaps"):
+        assert section_heading in text

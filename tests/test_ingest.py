@@ -273,12 +273,20 @@ def test_empty_fields_after_the_last_column_are_dropped_with_a_note() -> None:
     assert any("empty fields after the last column" in n for n in result.notes)
 
 
-def test_short_row_is_padded_with_a_note() -> None:
-    result = read("a,b,c\n1,2\n3,4,5\n")
+def test_short_rows_are_padded_with_one_note_naming_them() -> None:
+    result = read("a,b,c\n1,2\n3,4,5\n6\n")
     assert result.frame.iloc[0].tolist() == ["1", "2", ""]
-    (problem,) = result.problems
-    assert (problem.row, problem.severity) == (2, "note")
-    assert "'c' read as empty" in problem.message
+    assert result.frame.iloc[2].tolist() == ["6", "", ""]
+    assert result.problems == []
+    (note,) = [n for n in result.notes if "fewer fields" in n]
+    assert "2 row(s)" in note and "rows 2, 4;" in note
+
+
+def test_a_million_short_rows_make_one_note_not_a_million() -> None:
+    result = read("a,b\n" + "1\n" * 20_000)
+    assert len(result.frame) == 20_000
+    assert sum("fewer fields" in n for n in result.notes) == 1
+    assert "20000 row(s)" in " ".join(result.notes) and "..." in " ".join(result.notes)
 
 
 def test_short_last_row_without_final_newline_means_cut_off() -> None:

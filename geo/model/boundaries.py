@@ -88,21 +88,23 @@ def check_boundaries(
     blank = [str(i) for i in np.flatnonzero((codes == "").to_numpy())]
     if blank:
         raise BoundaryError(
-            f"{label}: feature(s) at position {_label(blank)} have an empty {code_field!r}"
+            f"{label}: feature(s) at position {_label(blank)} have an empty {code_field!r};"
+            " give every feature one, or choose another property"
         )
     gdf[code_field] = codes
     duplicated = sorted(set(gdf.loc[gdf[code_field].duplicated(), code_field]))
     if duplicated:
         raise BoundaryError(
             f"{label}: {code_field!r} must be unique but {_label(duplicated)} appear(s)"
-            " more than once"
+            " more than once; choose a property whose values are unique, or merge those features"
         )
 
     geometries = gdf.geometry.to_numpy()
     missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
     if missing.any():
         raise BoundaryError(
-            f"{label}: no geometry for {_label(list(gdf.loc[missing, code_field]))}"
+            f"{label}: no geometry for {_label(list(gdf.loc[missing, code_field]))}; draw"
+            " their polygons or remove those features"
         )
     kinds = gdf.geometry.geom_type
     not_polygon = ~kinds.isin(["Polygon", "MultiPolygon"])
@@ -111,22 +113,30 @@ def check_boundaries(
             f"{code} ({kind})"
             for code, kind in zip(gdf.loc[not_polygon, code_field], kinds[not_polygon], strict=True)
         ]
-        raise BoundaryError(f"{label}: expected polygons, got {_label(found)}")
+        raise BoundaryError(
+            f"{label}: expected polygons, got {_label(found)}; use a layer of areas (points and"
+            " lines cannot be coloured) or remove those features"
+        )
     invalid = ~shapely.is_valid(geometries)
     if invalid.any() and repair:
         for code, geometry in zip(gdf.loc[invalid, code_field], geometries[invalid], strict=True):
             if notes is not None:
                 notes.append(f"repaired {code}: {shapely.is_valid_reason(geometry)}")
-        repaired = shapely.make_valid(geometries[invalid])
-        # make_valid may return collections with stray lines; keep only the polygonal part.
         gdf.loc[invalid, gdf.geometry.name] = [
-            shapely.union_all(
-                [g for g in getattr(r, "geoms", [r]) if g.geom_type in ("Polygon", "MultiPolygon")]
+            _mended(geometry, code, label)
+            for code, geometry in zip(
+                gdf.loc[invalid, code_field], geometries[invalid], strict=True
             )
-            for r in repaired
         ]
         geometries = gdf.geometry.to_numpy()
         invalid = ~shapely.is_valid(geometries)
+        # A polygon with no area (its points on one line) mends to nothing at all.
+        vanished = shapely.is_empty(geometries)
+        if vanished.any():
+            raise BoundaryError(
+                f"{label}: the polygon of {_label(list(gdf.loc[vanished, code_field]))} has no"
+                " area (its points lie on one line or one spot); draw it again or remove it"
+            )
     if invalid.any():
         reasons = [
             f"{code}: {shapely.is_valid_reason(geometry)}"
@@ -134,7 +144,10 @@ def check_boundaries(
                 gdf.loc[invalid, code_field], geometries[invalid], strict=True
             )
         ]
-        raise BoundaryError(f"{label}: invalid geometry for {_label(reasons)}")
+        raise BoundaryError(
+            f"{label}: invalid geometry for {_label(reasons)}; fix the polygons (e.g. QGIS's"
+            " Fix geometries) and save the file again"
+        )
 
     if gdf.crs is None:
         raise BoundaryError(
@@ -144,6 +157,25 @@ def check_boundaries(
     if not gdf.crs.equals(TARGET_CRS):
         gdf = gdf.to_crs(TARGET_CRS)
     return gdf.reset_index(drop=True)
+
+
+def _mended(geometry: shapely.Geometry, code: str, label: str) -> shapely.Geometry:
+    """An invalid polygon made valid, keeping only its polygonal part."""
+    try:
+        try:
+            repaired = shapely.make_valid(geometry)
+        except shapely.errors.GEOSException:
+            # Parts of different dimensions (a polygon collapsed to a point beside a real
+            # one) defeat the usual method; this one rebuilds the areas from the rings.
+            repaired = shapely.make_valid(geometry, method="structure", keep_collapsed=False)
+        # make_valid may return collections with stray lines; keep only the polygonal part.
+        parts = getattr(repaired, "geoms", [repaired])
+        return shapely.union_all([g for g in parts if g.geom_type in ("Polygon", "MultiPolygon")])
+    except shapely.errors.GEOSException as error:
+        raise BoundaryError(
+            f"{label}: the polygon of {code} cannot be repaired ({error}); fix it (e.g. QGIS's"
+            " Fix geometries) or remove it, and save the file again"
+        ) from error
 
 
 def metadata_path(path: Path) -> Path:

@@ -43,6 +43,10 @@ CHUNK_ROWS = 50_000
 # Distinct dates and place names remembered across chunks. A hostile file may hold a
 # million different ones; past this they are still checked, once per chunk.
 _CACHE_LIMIT = 100_000
+# Problems listed in full. A hostile or badly mapped file of a million tiny rows can have
+# ten problems a row (over a gigabyte of them); past this, each further rejected row keeps
+# only its first problem, so every rejected row is still reported with its row number.
+MAX_DETAILED_PROBLEMS = 100_000
 
 # What str.strip() removes, handed to pandas' strip() by name: cells have always been
 # stripped by str.strip(), and Arrow's own idea of whitespace is not promised to match.
@@ -253,6 +257,8 @@ class _Checker:
         self.accepted: list[pd.DataFrame] = []
         self.rejected: list[pd.DataFrame] = []
         self.rejected_numbers: list[int] = []
+        self.detailed = 0  # row problems listed in full so far
+        self.shortened = 0  # row problems left out past MAX_DETAILED_PROBLEMS
         self.empty_raw: pd.DataFrame | None = None
 
     def check(self, raw: pd.DataFrame) -> None:
@@ -332,7 +338,10 @@ class _Checker:
         found.add("province", unmatched, [matched[c][1] for c in codes[unmatched]])
         province = codes, [code for code, _ in matched]
 
-        self.problems += found.in_row_order()
+        listed, left_out = found.in_row_order(MAX_DETAILED_PROBLEMS - self.detailed)
+        self.detailed += len(listed)
+        self.shortened += left_out
+        self.problems += listed
         bad = found.rows
         if bad.any():
             positions = np.flatnonzero(bad)
@@ -363,6 +372,18 @@ class _Checker:
             self.accepted.append(piece)
 
     def finish(self) -> ClaimsLoad:
+        if self.shortened:
+            self.problems.append(
+                Problem(
+                    None,
+                    None,
+                    "",
+                    f"more than {MAX_DETAILED_PROBLEMS:,} problems were found, so past that only "
+                    f"the first problem of each rejected row is listed ({self.shortened:,} "
+                    "more were not); fix the rows listed and load the file again to see the rest",
+                    "note",
+                )
+            )
         empty_raw = self.empty_raw if self.empty_raw is not None else pd.DataFrame()
         raw = pd.concat(self.rejected, ignore_index=True) if self.rejected else empty_raw.copy()
         claims = concat_claims(self.accepted) if self.accepted else empty_claims()
@@ -516,14 +537,16 @@ class _FirstUse:
 
 
 class _Found:
-    """The problems of one chunk, gathered check by check and listed row by row."""
+    """The problems of one chunk, gathered check by check and listed row by row.
+
+    Each check's rows are kept as arrays; a :class:`Problem` is made only for those listed.
+    """
 
     def __init__(self, numbers: list[int], cells: dict[str, pd.Series]) -> None:
         self.numbers = numbers
         self.cells = cells
         self.rows = np.zeros(len(numbers), dtype=bool)
-        self._positions: list[np.ndarray] = []
-        self._problems: list[Problem] = []
+        self._checks: list[tuple[str, np.ndarray, str | list[str]]] = []
 
     def add(self, column: str, where: np.ndarray, message: str | list[str]) -> None:
         """A problem in ``column`` of every row where ``where`` holds.
@@ -535,19 +558,34 @@ class _Found:
         if not len(positions):
             return
         self.rows |= where
-        values = self.cells[column].iloc[positions].tolist()
-        messages = [message] * len(positions) if isinstance(message, str) else message
-        self._positions.append(positions)
-        self._problems += [
-            Problem(self.numbers[p], column, v, m)
-            for p, v, m in zip(positions.tolist(), values, messages, strict=True)
-        ]
+        self._checks.append((column, positions, message))
 
-    def in_row_order(self) -> list[Problem]:
-        if not self._problems:
-            return []
-        order = np.argsort(np.concatenate(self._positions), kind="stable")
-        return [self._problems[i] for i in order]
+    def in_row_order(self, room: int) -> tuple[list[Problem], int]:
+        """The problems by row: all of the first ``room``, then each row's first only.
+
+        Also how many were left out.
+        """
+        if not self._checks:
+            return [], 0
+        positions = np.concatenate([p for _, p, _ in self._checks])
+        check = np.repeat(np.arange(len(self._checks)), [len(p) for _, p, _ in self._checks])
+        within = np.concatenate([np.arange(len(p)) for _, p, _ in self._checks])
+        order = np.argsort(positions, kind="stable")
+        listed = np.zeros(len(order), dtype=bool)
+        listed[: max(room, 0)] = True
+        first_of_row = np.ones(len(order), dtype=bool)
+        first_of_row[1:] = positions[order][1:] != positions[order][:-1]
+        listed |= first_of_row
+        out = []
+        for i in order[listed].tolist():
+            column, rows, message = self._checks[check[i]]
+            at = int(within[i])
+            position = int(rows[at])
+            text = message if isinstance(message, str) else message[at]
+            out.append(
+                Problem(self.numbers[position], column, self.cells[column].iat[position], text)
+            )
+        return out, int(len(order) - listed.sum())
 
 
 def _category(codes: np.ndarray, labels: list[str | None], keep: np.ndarray) -> pd.Categorical:

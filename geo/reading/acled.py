@@ -437,7 +437,16 @@ def _convert(event: _Event) -> tuple[list[Problem], dict[str, str] | None]:
     if found or date is None or precision is None or conversion is None or where is None:
         return found, None
     claim_type, actor_column = conversion
-    start, end = _date_range(date, precision)
+    try:
+        start, end = _date_range(date, precision)
+    except OverflowError:
+        return [
+            problem(
+                "event_date",
+                f"a {precision} around this date runs past the calendar (year 1 to 9999); "
+                "check the date",
+            )
+        ], None
     return [], {
         "claim_id": f"ACLED-{event_id}",
         "claimant": cell("source") or "ACLED",

@@ -65,7 +65,10 @@ def read_boundary_upload(
             " (.zip holding .shp, .shx, .dbf and .prj)"
         )
     if not data:
-        raise BoundaryError(f"{name} is empty")
+        raise BoundaryError(
+            f"{name} is empty (0 bytes); check that you picked the right file and that it"
+            " was saved before uploading"
+        )
     if len(data) > max_bytes:
         raise BoundaryError(
             f"{name} is {len(data) / _MB:.1f} MB; the limit is {max_bytes / _MB:.0f} MB."
@@ -92,7 +95,10 @@ def read_boundary_upload(
                 " one and that it is complete"
             ) from error
     if gdf.empty:
-        raise BoundaryError(f"{name} holds no features")
+        raise BoundaryError(
+            f"{name} holds no features; check that you picked the right file, with the"
+            " polygons in it"
+        )
     return gdf
 
 
@@ -102,7 +108,9 @@ def _shapefile_parts(name: str, data: bytes, max_bytes: int) -> dict[str, zipfil
         with open_archive(name, data, shapefile_limits(max_bytes)) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
     except zipfile.BadZipFile as error:
-        raise BoundaryError(f"{name} is not a valid .zip archive") from error
+        raise BoundaryError(
+            f"{name} is not a valid .zip archive ({error}); zip the layer's files again"
+        ) from error
     except ArchiveError as error:
         raise BoundaryError(str(error)) from error
     shapefiles = [m for m in members if m.filename.lower().endswith(".shp")]

@@ -86,6 +86,13 @@ MAX_XLSX_EXPANSION = 20
 MAX_XLSX_RATIO = 200
 # Parts of a workbook: sheets, their relationships, styles, strings, drawings, images.
 MAX_XLSX_MEMBERS = 1_000
+# Cells read from a sheet (empty ones between filled ones count). Each costs about 140 bytes
+# and 50 microseconds while read, and a 2 MB workbook can hold a million: 5 million is
+# about 700 MB and minutes, as much as the largest CSV takes (SECURITY.md, known gaps).
+MAX_XLSX_CELLS = 5_000_000
+# Columns of a table: claims have 14 and ACLED exports 31. A header of millions of names
+# (a 50 MB line of commas) would cost gigabytes before any row is read.
+MAX_COLUMNS = 1_000
 SNIFF_CHARS = 64 * 1024
 # csv.Sniffer's regular expressions get slow on long samples; it needs only a few lines.
 SNIFFER_CHARS = 8 * 1024
@@ -673,8 +680,13 @@ def _read_csv(
         if not _is_blank(fields):
             header, header_row = fields, number
             break
+    if header is not None and len(header) > MAX_COLUMNS:
+        raise _too_many_columns(name, len(header))
     if header is None:
-        raise UnreadableFile(f"{name} holds no table: every line is blank.")
+        raise UnreadableFile(
+            f"{name} holds no table: every line is blank or holds only separators. Check "
+            f"that you picked the right file. {_HOW_TO_SAVE}"
+        )
     if header_row > 1:
         notes.append(f"the header is on row {header_row}; the rows above it are blank")
     try:
@@ -714,6 +726,8 @@ def _read_csv_rows(
     problems: list[Problem] = []
     bad_rows: list[tuple[int, list[str]]] = []
     blank, pending_blank, trimmed, too_long, seen = 0, 0, 0, 0, 0
+    # One note for all short rows, not one per row: a file can have a million of them.
+    short: list[int] = []
     ends_with_newline = text.endswith(("\n", "\r"))
     current = next(records, None)
     while current is not None:
@@ -747,7 +761,7 @@ def _read_csv_rows(
                 problems.append(_cut_off(number, message))
                 bad_rows.append((number, fields))
                 continue
-            problems.append(_short_row(number, len(fields), names[len(fields) : named_width]))
+            short.append(number)
         fields = fields + [""] * (width - len(fields))
         if fields and max(map(len, fields)) > MAX_FIELD_CHARS:
             too_big = [i for i, f in enumerate(fields) if len(f) > MAX_FIELD_CHARS]
@@ -763,6 +777,8 @@ def _read_csv_rows(
         )
     if trimmed:
         notes.append(f"{trimmed} row(s) had empty fields after the last column; those were ignored")
+    if short:
+        notes.append(_short_rows(short, width))
     if blank:
         notes.append(f"{blank} blank row(s) between the rows were skipped")
     return _assemble(
@@ -783,6 +799,13 @@ def _too_many_rows(name: str, max_rows: int) -> UnreadableFile:
     return UnreadableFile(
         f"{name} has more than {max_rows:,} data rows, the limit. Split it into several "
         "files, or filter it to the rows you need."
+    )
+
+
+def _too_many_columns(name: str, count: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} has {count:,} columns; a table may have at most {MAX_COLUMNS:,}. Delete the "
+        "columns you do not need, or check that the header row is the table's header."
     )
 
 
@@ -808,16 +831,17 @@ def _too_many_fields(row: int, fields: list[str], width: int, delimiter: str) ->
     )
 
 
-def _short_row(row: int, fields: int, missing: Sequence[str]) -> Problem:
-    shown = ", ".join(repr(m) for m in missing[:5]) + (", ..." if len(missing) > 5 else "")
-    return Problem(
-        row,
-        None,
-        "",
-        f"row has fewer fields than the header ({fields} of {fields + len(missing)}): "
-        f"{shown} read as empty. If a value is missing in the middle of the row instead, the "
-        "values after it are in the wrong columns: fix the row.",
-        "note",
+def _short_rows(rows: Sequence[int], width: int) -> str:
+    """One note for every row with fewer fields than the header, naming the first few.
+
+    >>> _short_rows([3, 7], 14)[:60]
+    '2 row(s) have fewer fields than the header (14): rows 3, 7; '
+    """
+    shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+    return (
+        f"{len(rows)} row(s) have fewer fields than the header ({width}): rows {shown}; "
+        "their missing cells at the end read as empty. If a value is missing in the middle "
+        "of a row instead, the values after it are in the wrong columns: fix the row."
     )
 
 
@@ -982,7 +1006,14 @@ def _sheet_rows(
 ) -> list[tuple[int, list[_Cell]]]:
     """The sheet's rows; ``expected_rows`` (the rows its XML holds) only scales progress."""
     rows: list[tuple[int, list[_Cell]]] = []
+    read = 0
     for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):  # type: ignore[attr-defined]
+        read += len(cells)
+        if read > MAX_XLSX_CELLS:
+            raise UnreadableFile(
+                f"{name}: the sheet holds more than {MAX_XLSX_CELLS:,} cells, the most a "
+                "workbook may have here. Save the sheet as CSV (or split it) and upload that."
+            )
         if progress is not None and number % PROGRESS_ROWS == 0:
             progress(min(number / max(expected_rows, 1), 1.0))
         row: list[_Cell] = []
@@ -1017,6 +1048,8 @@ def _xlsx_table(
     if not non_blank:
         raise UnreadableFile(f"sheet {sheet!r} of {name} is empty.")
     header_row, header_cells = non_blank[0]
+    if len(header_cells) > MAX_COLUMNS:
+        raise _too_many_columns(name, len(header_cells))
     if header_row > 1:
         notes.append(f"the header is on row {header_row}; the rows above it are blank")
     header = [text for text, _ in header_cells]

@@ -114,10 +114,11 @@ class UploadResult:
             else:
                 cells = list(bad.get(row, []))
             record: dict[str, str | int] = {"row": row, "problems": "; ".join(reasons[row])}
+            record.update(dict.fromkeys(columns, ""))  # a short row's missing cells
             for i, value in enumerate(cells):
                 record[columns[i] if i < len(columns) else f"(extra field {i + 1})"] = value
             records.append(record)
-        return pd.DataFrame(records, columns=["row", "problems", *columns]).fillna("")
+        return pd.DataFrame(records, columns=["row", "problems", *columns])
 
 
 def load_upload(
