@@ -91,12 +91,13 @@ def test_a_dataset_saved_on_one_process_opens_from_its_link_on_the_other(
     assert all(on_first[c] == empty for c in BUILTIN_ONLY)
     other.screenshot(path=artifact("store-second-process-permalink"))
 
-    # The colleague's open page lists it without a restart, within two seconds.
+    # The colleague's open page lists it without a restart, from a rerun that starts 1.5 s
+    # after the save (the store's version is polled at most once a second). No clock is
+    # asserted: how long the rerun then takes depends on the machine, not on the store.
     time.sleep(max(0.0, saved_at + 1.5 - time.monotonic()))
     views = view_count(colleague_frame)
     choose_in_multiselect(colleague, "Actor (who the claim is about)", "Taliban")
     wait_for_new_view(colleague_frame, views)
-    assert time.monotonic() - saved_at < 2.0 + 5.0  # the rerun itself may take a moment
     assert dataset_options(colleague, "Helmand") == ["Helmand and Kabul, May 2022"]
     colleague.close()
     other.close()
