@@ -3,7 +3,7 @@
 Each archive here is a real one, built in the test: a member of 200 MB of zeros packs into
 about 200 KB. Each is refused with a message saying which limit and how to fix the file,
 within :func:`frugal`'s bounds: the operating system refuses any file written past 1 MB,
-and the Python memory peak and the time are measured. Without the checks, the first
+and the Python memory peak is bounded. Without the checks, the first
 bomb wrote 200 MB to the temporary folder and unpacked it into memory.
 """
 
