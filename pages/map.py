@@ -79,6 +79,8 @@ with playback_row:
     playback.controls(*data.date_bounds)
 
 credit = f"Boundaries: {data.boundary_credit}"
+if data.boundary_vintage:
+    credit += f". {data.boundary_vintage.rstrip('.')}"
 with map_column:
     st.caption(
         f"Map colours: {md(map_view.title.lower())}. "

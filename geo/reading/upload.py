@@ -254,7 +254,10 @@ def _export_region(
         names={info.code: info.name for info in found.countries},
         as_of={info.code: info.as_of for info in found.out_of_date},
     )
-    listed = ", ".join(f"{info.name} ({known[info.code]} rows)" for info in found.countries)
+    listed = ", ".join(
+        f"{info.name} ({known[info.code]} row{'s' if known[info.code] != 1 else ''})"
+        for info in found.countries
+    )
     note = f"countries recognised in the export's country and iso columns: {listed}"
     if unknown:
         note += "; without built-in units: " + ", ".join(repr(c) for c in sorted(unknown))
