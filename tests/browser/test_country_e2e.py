@@ -1,0 +1,123 @@
+"""Another country's built-in units in headless Chromium: pick Sudan, upload an export of
+it, see its states coloured (#17).
+
+The export is written here and is synthetic test data: its actors, sources and notes are
+made up and say so; it claims nothing about Sudan.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from geo.reading.acled import ACLED_COLUMNS
+from tests.browser.mapui import (
+    NO_CLAIMS_FILL,
+    Tab,
+    artifact,
+    choose_in_selectbox,
+    fills,
+    nav_link,
+    open_app,
+    wait_for_map,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+# Where the test export's events are, by Sudan's ISO 3166-2 codes.
+COLOURED = ("SD-KH", "SD-DN", "SD-DS")
+
+
+def _event(i: int, admin1: str) -> dict[str, str]:
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update(
+        event_id_cnty=f"SDNTEST{i:02d}",
+        event_date="2024-03-0" + str(i),
+        year="2024",
+        time_precision="1",
+        event_type="Battles",
+        sub_event_type="Armed clash",
+        actor1="Test Group A",
+        actor2="Test Group B",
+        iso="729",
+        country="Sudan",
+        admin1=admin1,
+        location="Test Village",
+        geo_precision="1",
+        source="Test News Agency",
+        notes=f"Synthetic test event {i} (test data, not a real event).",
+        timestamp="1710000000",
+    )
+    return row
+
+
+def sudan_export() -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(ACLED_COLUMNS))
+    writer.writeheader()
+    for i, admin1 in enumerate(("Khartoum", "North Darfur", "South Darfur", "Khartoum"), 1):
+        writer.writerow(_event(i, admin1))
+    return out.getvalue().encode("utf-8")
+
+
+def codes_on_map(frame: Frame) -> set[str]:
+    return set(fills(frame))
+
+
+def wait_for_country(page: Page, code: str) -> Frame:
+    """The map frame once it shows ``code``'s units (a new map may replace the frame)."""
+    for _ in range(20):
+        frame = wait_for_map(page)
+        if any(c.startswith(f"{code}-") for c in codes_on_map(frame)):
+            return frame
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the map never showed {code}'s units: {sorted(codes_on_map(frame))}")
+
+
+def test_pick_sudan_upload_an_export_and_see_its_states(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+    assert "AF-KAB" in codes_on_map(frame)
+
+    choose_in_selectbox(page, "Country", "Sudan (SD)", typed="Sud")
+    frame = wait_for_country(page, "SD")
+    page.wait_for_url(re.compile(r"[?&]country=SD"))
+    assert len(codes_on_map(frame)) == 17
+    assert {f.lower() for f in fills(frame).values()} == {NO_CLAIMS_FILL}, "Sudan: no claims"
+    expect(page.get_by_text(re.compile(r"No claims on Sudan's units"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Boundaries of Sudan as of 2012-2013"))).to_be_visible()
+    page.screenshot(path=artifact("country_sudan-1-picked"))
+
+    nav_link(page, "Your data").click()
+    page.wait_for_url(re.compile(r"/your_data"))
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Claims table")
+    uploader.locator('input[type="file"]').set_input_files(
+        {"name": "test-sudan-export.csv", "mimeType": "text/csv", "buffer": sudan_export()}
+    )
+    expect(page.get_by_text(re.compile(r"^4 of 4 rows loaded$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"This export is about Sudan"))).to_be_visible()
+    wait_idle(page)
+    page.get_by_role("button", name="Show only these claims").click()
+
+    frame = wait_for_country(page, "SD")
+    frame.wait_for_function(
+        """([coloured, empty]) => {
+          const fill = {};
+          window.map.eachLayer(l => {
+            if (l.feature && l._path && l.options.interactive !== false) {
+              fill[l.feature.properties.code] = (l._path.getAttribute('fill') || '').toLowerCase();
+            }
+          });
+          return coloured.every(c => fill[c] && fill[c] !== empty);
+        }""",
+        arg=[list(COLOURED), NO_CLAIMS_FILL],
+    )
+    shown = fills(frame)
+    assert {c for c, f in shown.items() if f.lower() != NO_CLAIMS_FILL} == set(COLOURED)
+    expect(page.get_by_text(re.compile(r"4 of 4 claims shown"))).to_be_visible()
+    page.screenshot(path=artifact("country_sudan-2-uploaded"))
