@@ -376,12 +376,12 @@ def _country_picker() -> None:
         "Country",
         sorted(names, key=lambda code: names[code].casefold()),
         key=COUNTRY,
-        format_func=lambda code: f"{names[code]} ({code})",
+        # Names alone: the options are sent again with every rerun of every page.
+        format_func=names.__getitem__,
         on_change=_country_picked,
         persist_state=PERSIST,
-        help="Whose provinces the built-in data is shown on (type to search). The built-in "
-        "claims are Afghanistan's; another country's units have none until you bring an "
-        "export of it on the Your data page. An uploaded ACLED export picks its own.",
+        help="Whose provinces to show (type to search). The built-in claims are "
+        "Afghanistan's; an uploaded ACLED export picks its own countries.",
     )
     if st.session_state.get(USER_DATA) is None and country() != DEFAULT_COUNTRY:
         st.caption(
