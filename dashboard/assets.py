@@ -13,6 +13,7 @@ import xstatic.pkg.leaflet
 
 from dashboard import served
 from geo.dataset import Dataset
+from geo.model.countries import neighbours
 from geo.paths import active_data_dir
 from geo.views.foliummap import base_map
 
@@ -52,4 +53,27 @@ def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
         leaflet_css=leaflet_css(),
         presenter=presenter,
         geometry_url=url,
+        context_url=_context_url(data),
     )
+
+
+def _context_url(data: Dataset) -> str:
+    """Where the map fetches the countries around ``data``'s units; "" when they are not
+    known to be built-in countries' (a user's own boundary file)."""
+    codes = countries_of(data)
+    if not codes:
+        return ""
+    around = neighbours(codes, active_data_dir())
+    if around.empty:
+        return ""
+    text = around.to_json(drop_id=True).encode("utf-8")
+    return served.url_from_frame(served.serve(data, text))
+
+
+def countries_of(data: Dataset) -> tuple[str, ...]:
+    """The built-in countries whose units ``data`` shows, or () when that is not known."""
+    if "country" in data.boundaries.columns:
+        return tuple(dict.fromkeys(str(c) for c in data.boundaries["country"]))
+    if data.boundary_file is not None and data.boundary_file.name == "provinces.geojson":
+        return ("AF",)  # the built-in data's own file (data/countries/index.csv says so)
+    return ()

@@ -6,10 +6,12 @@ import io
 
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
 from geo.model.countries import (
     UnknownCountryError,
     acled_country,
+    neighbours,
     region,
     vintage_caption,
 )
@@ -165,3 +167,16 @@ def test_scope_outside_its_countries_names_them() -> None:
     (problem,) = result.problems
     assert problem.column == "country"
     assert "not Afghanistan" in problem.message
+
+
+def test_neighbours_are_the_countries_around_not_the_ones_shown() -> None:
+    around = neighbours(("AF",))
+    names = set(around["name"])
+    assert {"Tajikistan", "Pakistan", "Iran", "Turkmenistan", "Uzbekistan"} <= names
+    assert "Afghanistan" not in names
+    assert "Sudan" not in names  # far away: not drawn
+    for _, row in around.iterrows():
+        assert row.geometry.is_valid and not row.geometry.is_empty
+        assert row.geometry.buffer(1e-6).contains(Point(row["label_lon"], row["label_lat"]))
+    both = set(neighbours(("AF", "PK"))["name"])
+    assert "Pakistan" not in both and "India" in both

@@ -306,3 +306,57 @@ def vintage_caption(meta: dict[str, Any]) -> str:
     whose = f"Boundaries of {_and(names)}" if names else "Boundaries"
     as_of = f" as of {meta['as_of']}" if meta.get("as_of") else ""
     return f"{whose}{as_of}: some units differ from today's (ISO 3166-2)."
+
+
+# How far around a map's units its neighbours are drawn, as a share of the units' extent
+# (at least CONTEXT_MIN_PAD degrees): about what a frame shows beside a fitted country.
+CONTEXT_PAD = 0.25
+CONTEXT_MIN_PAD = 1.0
+# Neighbours are outlines for orientation only: simplified hard, to cost few bytes.
+CONTEXT_TOLERANCE = 0.02
+
+
+@lru_cache(maxsize=4)
+def _extents(data_dir: Path) -> dict[str, tuple[float, float, float, float]]:
+    import pyogrio  # geopandas' own reader; only the files' extents are read here
+
+    return {
+        info.code: tuple(
+            pyogrio.read_info(info.boundaries_path, force_total_bounds=True)["total_bounds"]
+        )
+        for info in available_countries(data_dir)
+    }
+
+
+@lru_cache(maxsize=32)
+def neighbours(codes: tuple[str, ...], data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
+    """The countries around the units of ``codes``, as outlines clipped to the area a map of
+    them shows: ``country``, ``name``, ``label_lon``/``label_lat`` (a point inside for its
+    name) and ``geometry``. For context only: they are no one's data.
+    """
+    from shapely.geometry import box
+
+    extents = _extents(Path(data_dir))
+    inside = [country_info(code, data_dir).code for code in codes]
+    west = min(extents[c][0] for c in inside)
+    south = min(extents[c][1] for c in inside)
+    east = max(extents[c][2] for c in inside)
+    north = max(extents[c][3] for c in inside)
+    pad = max(CONTEXT_MIN_PAD, CONTEXT_PAD * max(east - west, north - south))
+    frame = box(west - pad, south - pad, east + pad, north + pad)
+    rows = []
+    for info in available_countries(data_dir):
+        if info.code in inside:
+            continue
+        w, s, e, n = extents[info.code]
+        if not frame.intersects(box(w, s, e, n)):
+            continue
+        outline = load_boundaries(info.boundaries_path).geometry.union_all()
+        shown = outline.intersection(frame).simplify(CONTEXT_TOLERANCE)
+        if shown.is_empty or shown.area < 1e-4:
+            continue
+        point = shown.representative_point()
+        rows.append((info.code, info.name, round(point.x, 3), round(point.y, 3), shown))
+    columns = ["country", "name", "label_lon", "label_lat", "geometry"]
+    frame_rows = pd.DataFrame(rows, columns=columns)
+    return gpd.GeoDataFrame(frame_rows, geometry="geometry", crs="EPSG:4326")

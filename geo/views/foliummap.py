@@ -118,6 +118,33 @@ BASE_JS = """
   }).addTo(map);
   state.hatch = L.geoJSON(null, {style: hatchStyle, interactive: false}).addTo(map);
 
+  // Neighbouring countries, for orientation only: quiet outlines under the units, with their
+  // names as text (never as HTML), and nothing to hover or click.
+  var contextUrl = {{ this.context_url_js }};
+  if (contextUrl) {
+    fetch(contextUrl).then(function (r) {
+      if (!r.ok) { throw new Error('context: HTTP ' + r.status); }
+      return r.json();
+    }).then(function (data) {
+      var context = L.geoJSON(data, {
+        interactive: false,
+        style: {color: '#9e9e9e', weight: 1, fill: false, dashArray: '4 3'}
+      }).addTo(map);
+      context.bringToBack();
+      data.features.forEach(function (f) {
+        var label = document.createElement('span');
+        label.textContent = f.properties.name;
+        L.tooltip({permanent: true, direction: 'center', interactive: false,
+                   className: 'claims-context-label'})
+          .setLatLng([f.properties.label_lat, f.properties.label_lon])
+          .setContent(label).addTo(map);
+      });
+      document.body.setAttribute('data-claims-context', String(data.features.length));
+    }).catch(function (err) {
+      document.body.setAttribute('data-claims-context-error', String(err));
+    });
+  }
+
   state.legend = L.control({position: 'bottomright'});
   state.legend.onAdd = function () {
     var div = L.DomUtil.create('div', 'claims-legend');
@@ -233,6 +260,10 @@ BASE_CSS = """
                                  #555 3px 5px); border-style: dashed; }
   .claims-legend .swatch.solid { background: #fff; border: 2.5px solid #111; }
   .claims-tip { width: 19em; white-space: normal; }
+  .claims-context-label { background: none; border: none; box-shadow: none; padding: 0;
+                          color: #8a8a8a; font-size: 12px; font-style: italic; }
+  .claims-context-label::before { display: none; }
+  .presenter .claims-context-label { font-size: 16px; }
 </style>
 """
 
@@ -265,11 +296,14 @@ class ClaimsBaseLayer(MacroElement):
         "{% macro script(this, kwargs) %}" + BASE_JS + "{% endmacro %}"
     )
 
-    def __init__(self, credit: str, geometry_url: str, presenter: bool = False) -> None:
+    def __init__(
+        self, credit: str, geometry_url: str, presenter: bool = False, context_url: str = ""
+    ) -> None:
         super().__init__()
         self.presenter = presenter
         self._name = "ClaimsBaseLayer"
         self.geometry_url_js = _js(geometry_url)
+        self.context_url_js = _js(context_url)
         self.credit_js = _js(credit)
 
 
@@ -283,8 +317,12 @@ def base_map(
     leaflet_css: str | None = None,
     tiles: str | None = None,
     presenter: bool = False,
+    context_url: str = "",
 ) -> folium.Map:
     """A tile-less map by default, so it draws with no network at all.
+
+    ``context_url``: GeoJSON of neighbouring countries (``name``, ``label_lat``,
+    ``label_lon``), drawn as grey outlines with their names; "" for none.
 
     ``leaflet_js``/``leaflet_css`` replace folium's CDN links with locally served copies;
     folium's other default assets (jQuery, Bootstrap, Font Awesome) are not needed here.
@@ -302,7 +340,7 @@ def base_map(
         m.default_js = [("leaflet", leaflet_js)]
     if leaflet_css is not None:
         m.default_css = [("leaflet_css", leaflet_css)]
-    ClaimsBaseLayer(credit, geometry_url, presenter=presenter).add_to(m)
+    ClaimsBaseLayer(credit, geometry_url, presenter=presenter, context_url=context_url).add_to(m)
     return m
 
 

@@ -12,6 +12,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
 from geo.reading.acled import ACLED_COLUMNS
@@ -71,12 +72,18 @@ def codes_on_map(frame: Frame) -> set[str]:
 
 def wait_for_country(page: Page, code: str) -> Frame:
     """The map frame once it shows ``code``'s units (a new map may replace the frame)."""
-    for _ in range(20):
-        frame = wait_for_map(page)
-        if any(c.startswith(f"{code}-") for c in codes_on_map(frame)):
+    seen: set[str] = set()
+    for _ in range(40):
+        try:
+            frame = wait_for_map(page)
+            seen = codes_on_map(frame)
+        except PlaywrightError:  # the old map's frame, replaced while it was read
+            page.wait_for_timeout(250)
+            continue
+        if any(c.startswith(f"{code}-") for c in seen):
             return frame
-        page.wait_for_timeout(500)
-    raise AssertionError(f"the map never showed {code}'s units: {sorted(codes_on_map(frame))}")
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the map never showed {code}'s units: {sorted(seen)}")
 
 
 def test_pick_sudan_upload_an_export_and_see_its_states(tab: Tab, app_url: str) -> None:
@@ -88,6 +95,10 @@ def test_pick_sudan_upload_an_export_and_see_its_states(tab: Tab, app_url: str) 
     frame = wait_for_country(page, "SD")
     page.wait_for_url(re.compile(r"[?&]country=SD"))
     assert len(codes_on_map(frame)) == 17
+    # Its neighbours, for orientation: outlines and names, nothing to click.
+    frame.wait_for_function("() => document.body.hasAttribute('data-claims-context')")
+    names = frame.locator(".claims-context-label").all_inner_texts()
+    assert {"South Sudan", "Chad", "Egypt", "Eritrea"} <= set(names), names
     assert {f.lower() for f in fills(frame).values()} == {NO_CLAIMS_FILL}, "Sudan: no claims"
     expect(page.get_by_text(re.compile(r"No claims on Sudan's units"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"Boundaries of Sudan as of 2012-2013"))).to_be_visible()
