@@ -37,7 +37,7 @@ def data_url(filename: str) -> str:
     return f"{_PREFIX}{_DATA.name}/{filename}"
 
 
-def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
+def offline_base_map(data: Dataset, *, presenter: bool = False, names: bool = False) -> folium.Map:
     """The base map for ``data``, with Leaflet and the boundaries served by this app.
 
     The boundaries are fetched by URL, once per browser: the built-in file from the data
@@ -54,6 +54,7 @@ def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
         presenter=presenter,
         geometry_url=url,
         context_url=_context_url(data),
+        names=names,
     )
 
 

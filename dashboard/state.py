@@ -40,6 +40,8 @@ AS_OF_MODE = "asof_mode"
 METRIC = "metric"
 PLACE = "place"
 PRESENTER = "presenter"
+# Unit names written on the map; always in presenter mode.
+NAMES = "names"
 CATEGORY_KEYS = {attr: f"f_{param}" for param, attr in CATEGORY_PARAMS.items()}
 _URL_READ = "_url_read"
 # A page switch from code (after loading a user's data) starts a run without the browser's
@@ -89,6 +91,11 @@ def _files(folder: str) -> Dataset:
 @st.cache_resource(show_spinner="Loading the country's units…")
 def _country_files(folder: str, code: str) -> Dataset:
     return country_view(_files(folder), region([code], Path(folder)))
+
+
+def names_on_map() -> bool:
+    """Whether the map writes its units' names: in presenter mode, or when asked for."""
+    return bool(st.session_state.get(PRESENTER) or st.session_state.get(NAMES))
 
 
 def country() -> str:
@@ -310,6 +317,14 @@ def draw_sidebar(data: Dataset) -> None:
             key=PRESENTER,
             persist_state=PERSIST,
             help="Large type and a full-width map.",
+        )
+        st.toggle(
+            "Names on the map",
+            key=NAMES,
+            persist_state=PERSIST,
+            disabled=bool(st.session_state.get(PRESENTER)),
+            help="Write each province's name on the map, where it fits without overlapping "
+            "another (zoom in for more). Always on in presenter mode.",
         )
         st.radio(
             "Colour the map by",

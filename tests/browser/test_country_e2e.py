@@ -97,7 +97,7 @@ def test_pick_sudan_upload_an_export_and_see_its_states(tab: Tab, app_url: str) 
     assert len(codes_on_map(frame)) == 17
     # Its neighbours, for orientation: outlines and names, nothing to click.
     frame.wait_for_function("() => document.body.hasAttribute('data-claims-context')")
-    names = frame.locator(".claims-context-label").all_inner_texts()
+    names = frame.locator(".claims-context-label span").all_inner_texts()
     assert {"South Sudan", "Chad", "Egypt", "Eritrea"} <= set(names), names
     assert {f.lower() for f in fills(frame).values()} == {NO_CLAIMS_FILL}, "Sudan: no claims"
     expect(page.get_by_text(re.compile(r"No claims on Sudan's units"))).to_be_visible()
@@ -132,3 +132,28 @@ def test_pick_sudan_upload_an_export_and_see_its_states(tab: Tab, app_url: str) 
     assert {c for c, f in shown.items() if f.lower() != NO_CLAIMS_FILL} == set(COLOURED)
     expect(page.get_by_text(re.compile(r"4 of 4 claims shown"))).to_be_visible()
     page.screenshot(path=artifact("country_sudan-2-uploaded"))
+
+
+def test_presenter_mode_writes_names_without_overlap_and_neighbours(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+    assert frame.locator(".claims-name-label").count() == 0, "names are off outside presenting"
+    frame.wait_for_function("() => document.body.hasAttribute('data-claims-context')")
+    neighbours = set(frame.locator(".claims-context-label span").all_inner_texts())
+    assert {"Tajikistan", "Pakistan", "Iran"} <= neighbours, neighbours
+
+    frame = open_app(page, f"{app_url}/?presenter=1")
+    frame.wait_for_function("() => Number(document.body.getAttribute('data-claims-names')) > 0")
+    boxes = frame.evaluate(
+        """() => Array.from(document.querySelectorAll('.claims-name-label span'))
+              .filter(e => e.style.visibility !== 'hidden')
+              .map(e => { const r = e.getBoundingClientRect();
+                          return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+    )
+    shown = {b[0] for b in boxes}
+    assert len(shown) >= 15 and {"Helmand", "Kandahar", "Badakhshan"} <= shown, shown
+    for i, (name, left, top, right, bottom) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            apart = right < other[1] or left > other[3] or bottom < other[2] or top > other[4]
+            assert apart, f"{name} overlaps {other[0]}"
+    page.screenshot(path=artifact("country_names-presenter"))
