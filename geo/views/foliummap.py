@@ -326,6 +326,20 @@ def _js(value: Any) -> str:
     return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
+_COMMENT_LINE = re.compile(r"^[ \t]*//.*\n", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _compact_js(script: str) -> str:
+    r"""The script without its comment lines and indentation: the map frame gets it again
+    with every data layer, so each byte here is sent with every filter change.
+
+    >>> _compact_js("  // why\n  var a = 'http://x';  // kept: not a whole line\n")
+    "var a = 'http://x';  // kept: not a whole line\n"
+    """
+    return _INDENT.sub("", _COMMENT_LINE.sub("", script))
+
+
 class ClaimsBaseLayer(MacroElement):
     """Polygons, hatching, tooltips and legend, styled by each data layer (:func:`view_script`).
 
@@ -334,7 +348,7 @@ class ClaimsBaseLayer(MacroElement):
 
     _template = Template(
         "{% macro header(this, kwargs) %}" + BASE_CSS + "{% endmacro %}"
-        "{% macro script(this, kwargs) %}" + BASE_JS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + _compact_js(BASE_JS) + "{% endmacro %}"
     )
 
     def __init__(
