@@ -22,7 +22,7 @@ def leaflet_css() -> str:
     return static.leaflet_url("leaflet.css")
 
 
-def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
+def offline_base_map(data: Dataset, *, presenter: bool = False, names: bool = False) -> folium.Map:
     """The base map for ``data``, with Leaflet and the boundaries served by this app.
 
     The boundaries are fetched by URL, once per browser: the built-in file from the data
@@ -38,4 +38,22 @@ def offline_base_map(data: Dataset, *, presenter: bool = False) -> folium.Map:
         leaflet_css=leaflet_css(),
         presenter=presenter,
         geometry_url=url,
+        context_url=_context_url(data),
+        names=names,
     )
+
+
+def _context_url(data: Dataset) -> str:
+    """Where the map fetches the countries around ``data``'s units; "" when they are not
+    known to be built-in countries' (a user's own boundary file)."""
+    codes = countries_of(data)
+    return static.context_url(codes) if codes else ""
+
+
+def countries_of(data: Dataset) -> tuple[str, ...]:
+    """The built-in countries whose units ``data`` shows, or () when that is not known."""
+    if "country" in data.boundaries.columns:
+        return tuple(dict.fromkeys(str(c) for c in data.boundaries["country"]))
+    if data.boundary_file is not None and data.boundary_file.name == "provinces.geojson":
+        return ("AF",)  # the built-in data's own file (data/countries/index.csv says so)
+    return ()

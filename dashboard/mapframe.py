@@ -102,20 +102,20 @@ def _walk(element: Any) -> Any:
         yield from _walk(child)
 
 
-_FRAMES: dict[tuple[int, bool], BaseFrame] = {}
+_FRAMES: dict[tuple[int, bool, bool], BaseFrame] = {}
 
 
-def base_frame(data: Dataset, *, presenter: bool = False) -> BaseFrame:
+def base_frame(data: Dataset, *, presenter: bool = False, names: bool = False) -> BaseFrame:
     """The base map of ``data`` (see :func:`dashboard.assets.offline_base_map`), rendered once.
 
     Kept while ``data`` lives: the built-in data for the server's life, an upload for its
     session's. Keyed by identity, because a dataset is not hashable; the entry is removed
     when the dataset is collected, so a new dataset never meets an old one's frame.
     """
-    key = (id(data), presenter)
+    key = (id(data), presenter, names)
     frame = _FRAMES.get(key)
     if frame is None:
-        frame = render_base_frame(assets.offline_base_map(data, presenter=presenter))
+        frame = render_base_frame(assets.offline_base_map(data, presenter=presenter, names=names))
         _FRAMES[key] = frame
         weakref.finalize(data, _FRAMES.pop, key, None)
     return frame

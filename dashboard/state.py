@@ -17,8 +17,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.dataset import BUILTIN_LABEL, Dataset, load_dataset
+from geo.dataset import BUILTIN_LABEL, Dataset, country_view, load_dataset
 from geo.escape import md
+from geo.model.countries import available_countries, region
 from geo.paths import active_data_dir
 from geo.time.playback import DEFAULT_WINDOW_DAYS, as_of_filter
 from geo.views.filtering import ClaimFilter, FilterResult, filter_claims
@@ -27,9 +28,11 @@ from geo.views.viewstate import (
     AS_OF_MODES,
     BUILTIN_DATASET,
     CATEGORY_PARAMS,
+    DEFAULT_COUNTRY,
     Options,
     Recorded,
     ViewState,
+    parse_country,
     parse_query,
     parse_recorded,
     to_query,
@@ -42,6 +45,8 @@ AS_OF_MODE = "asof_mode"
 METRIC = "metric"
 PLACE = "place"
 PRESENTER = "presenter"
+# Unit names written on the map; always in presenter mode.
+NAMES = "names"
 CATEGORY_KEYS = {attr: f"f_{param}" for param, attr in CATEGORY_PARAMS.items()}
 _URL_READ = "_url_read"
 # A page switch from code (after loading a user's data) starts a run without the browser's
@@ -88,6 +93,21 @@ def _files(folder: str) -> Dataset:
     return load_dataset(Path(folder))
 
 
+@st.cache_resource(show_spinner="Loading the country's units…")
+def _country_files(folder: str, code: str) -> Dataset:
+    return country_view(_files(folder), region([code], Path(folder)))
+
+
+def names_on_map() -> bool:
+    """Whether the map writes its units' names: in presenter mode, or when asked for."""
+    return bool(st.session_state.get(PRESENTER) or st.session_state.get(NAMES))
+
+
+def country() -> str:
+    """The country whose built-in units the built-in data is shown on (ISO alpha-2)."""
+    return st.session_state.get(COUNTRY) or DEFAULT_COUNTRY
+
+
 def from_files(data: Dataset) -> bool:
     """Whether ``data`` is the built-in data (read from the files)."""
     return data.label == BUILTIN_LABEL and data.stored_geojson is None and bool(data.boundary_file)
@@ -101,6 +121,8 @@ _DATASET_NEXT = "_dataset_next"
 # The "as recorded on" moment this session shows (a Recorded), read from its first link;
 # under a key no widget uses, so only a link or the page's own button changes it.
 _RECORDED = "_recorded"
+# The country picker's value: whose built-in units the built-in data is shown on.
+COUNTRY = "country"
 
 
 def show_dataset(slug: str) -> None:
@@ -135,6 +157,8 @@ def active_dataset() -> Dataset:
     if DATASET not in st.session_state:
         st.session_state[DATASET] = _dataset_from_url()
         _recorded_from_url()
+    if COUNTRY not in st.session_state:
+        st.session_state[COUNTRY] = _country_from_url()
     slug = st.session_state[DATASET]
     if slug == BUILTIN_DATASET and _RECORDED in st.session_state:
         st.session_state.pop(_RECORDED)
@@ -160,12 +184,23 @@ def active_dataset() -> Dataset:
             + "; showing the built-in data instead",
         )
         st.session_state[DATASET] = BUILTIN_DATASET
+    if country() != DEFAULT_COUNTRY:
+        return _country_files(str(active_data_dir()), country())
     return dataset()
 
 
 def _dataset_from_url() -> str:
     values = st.query_params.get_all("dataset")
     return values[-1] if values and values[-1] else BUILTIN_DATASET
+
+
+def _country_from_url() -> str:
+    values = st.query_params.get_all("country")
+    known = [info.code for info in available_countries(active_data_dir())]
+    found, note = parse_country(values[-1], known) if values else (None, None)
+    if note:
+        _note(note)
+    return found or DEFAULT_COUNTRY
 
 
 def _recorded_from_url() -> None:
@@ -267,6 +302,7 @@ def read_context(data: Dataset) -> Context:
         as_of=as_of,
         as_of_mode=mode,
         recorded=moment.text if (moment := recorded()) is not None else None,
+        country=country() if shown_dataset_slug() == BUILTIN_DATASET else DEFAULT_COUNTRY,
     )
     in_view = claim_filter if as_of is None else as_of_filter(claim_filter, as_of, mode)
     result = filter_claims(data.claims, in_view)
@@ -280,11 +316,20 @@ def draw_sidebar(data: Dataset) -> None:
     lo, hi = data.date_bounds
     with st.sidebar:
         _dataset_picker()
+        _country_picker()
         st.toggle(
             "Presenter mode",
             key=PRESENTER,
             persist_state=PERSIST,
             help="Large type and a full-width map.",
+        )
+        st.toggle(
+            "Names on the map",
+            key=NAMES,
+            persist_state=PERSIST,
+            disabled=bool(st.session_state.get(PRESENTER)),
+            help="Write each province's name on the map, where it fits without overlapping "
+            "another (zoom in for more). Always on in presenter mode.",
         )
         st.radio(
             "Colour the map by",
@@ -333,6 +378,36 @@ def draw_sidebar(data: Dataset) -> None:
                 format="YYYY-MM-DD",
                 persist_state=PERSIST,
             )
+
+
+def _country_picked() -> None:
+    # A country is picked to see its units: leave an upload, a saved dataset (each on its
+    # own map) and the province chosen on the old map.
+    _picked()
+    st.session_state[DATASET] = BUILTIN_DATASET
+    st.session_state[PLACE] = None
+
+
+def _country_picker() -> None:
+    names = {info.code: info.name for info in available_countries(active_data_dir())}
+    if st.session_state.get(COUNTRY) not in names:
+        st.session_state[COUNTRY] = DEFAULT_COUNTRY
+    st.selectbox(
+        "Country",
+        sorted(names, key=lambda code: names[code].casefold()),
+        key=COUNTRY,
+        # Names alone: the options are sent again with every rerun of every page.
+        format_func=names.__getitem__,
+        on_change=_country_picked,
+        persist_state=PERSIST,
+        help="Whose provinces to show (type to search). The built-in claims are "
+        "Afghanistan's; an uploaded ACLED export picks its own countries.",
+    )
+    if st.session_state.get(USER_DATA) is None and country() != DEFAULT_COUNTRY:
+        st.caption(
+            f"No claims on {md(names[country()])}'s units: the built-in claims are "
+            "Afghanistan's. Upload an export of it on the Your data page."
+        )
 
 
 def _dataset_picker() -> None:

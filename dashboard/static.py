@@ -15,6 +15,9 @@ Light on purpose: app.py imports this before the server listens (see dashboard/w
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import xstatic.pkg.leaflet
@@ -24,6 +27,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from dashboard.lasting import lasting
 from geo.paths import active_data_dir
 
 LEAFLET_ROUTE = f"/_claims_map/leaflet/{xstatic.pkg.leaflet.VERSION}"
@@ -33,6 +37,15 @@ DATA_ROUTE = "/_claims_map/data"
 # proxy that serves the app under a path of its own.
 FROM_FRAME = "../.."
 DATA_SUFFIX = ".geojson"
+CONTEXT_ROUTE = "/_claims_map/context"
+# A region's country codes in one address ("AF-PK-IR"); ACLED's regional exports name
+# up to about 20 countries.
+_CONTEXT_NAME = re.compile(r"^[A-Z0-9]{2,3}(-[A-Z0-9]{2,3}){0,39}\.geojson$")
+_CONTEXT_KEPT = 32
+_context_lock: threading.Lock = lasting("context_lock", threading.Lock)
+_context_cache: OrderedDict[tuple[str, tuple[str, ...]], bytes] = lasting(
+    "context_cache", OrderedDict
+)
 
 
 def leaflet_url(filename: str) -> str:
@@ -43,6 +56,40 @@ def leaflet_url(filename: str) -> str:
 def data_url(filename: str) -> str:
     """A GeoJSON file of the data folder, as the map frame must write its address."""
     return f"{FROM_FRAME}{DATA_ROUTE}/{filename}"
+
+
+def context_url(codes: tuple[str, ...]) -> str:
+    """The countries around ``codes``'s units, as the map frame must write its address.
+
+    Made when the frame asks for it, not when the map is built: reading and clipping the
+    neighbours' outlines takes about a second, which a new server's first map must not
+    wait for (bench/cold.py). The frame draws the units first and the context when it comes.
+    """
+    return f"{FROM_FRAME}{CONTEXT_ROUTE}/{'-'.join(codes)}{DATA_SUFFIX}"
+
+
+def _context(request: Request) -> Response:
+    name = request.path_params["name"]
+    if not _CONTEXT_NAME.match(name):
+        return PlainTextResponse("No such context: country codes joined by '-'.", 404)
+    codes = tuple(name[: -len(DATA_SUFFIX)].split("-"))
+    folder = active_data_dir()
+    key = (str(folder), codes)
+    with _context_lock:
+        text = _context_cache.get(key)
+    if text is None:
+        from geo.model.countries import UnknownCountryError, neighbours
+
+        try:
+            around = neighbours(codes, folder)
+        except UnknownCountryError:
+            return PlainTextResponse("No such country among the built-in ones.", 404)
+        text = around.to_json(drop_id=True).encode("utf-8")
+        with _context_lock:
+            _context_cache[key] = text
+            while len(_context_cache) > _CONTEXT_KEPT:
+                _context_cache.popitem(last=False)
+    return Response(text, media_type="application/geo+json", headers={"Cache-Control": "no-cache"})
 
 
 class _Versioned(StaticFiles):
@@ -85,4 +132,6 @@ def routes() -> list[BaseRoute]:
         Mount(f"/{{base:path}}{LEAFLET_ROUTE}", app=leaflet),
         Route(f"{DATA_ROUTE}/{{name}}", _data_file, methods=["GET", "HEAD"]),
         Route(f"/{{base:path}}{DATA_ROUTE}/{{name}}", _data_file, methods=["GET", "HEAD"]),
+        Route(f"{CONTEXT_ROUTE}/{{name}}", _context, methods=["GET", "HEAD"]),
+        Route(f"/{{base:path}}{CONTEXT_ROUTE}/{{name}}", _context, methods=["GET", "HEAD"]),
     ]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.model.boundaries import load_boundaries, load_boundary_metadata
 from geo.model.claims import ClaimsLoad, ProgressCallback, load_claims, with_claim_dtypes
+from geo.model.countries import Region, vintage_caption
 from geo.model.places import PlaceRegistry, load_place_registry
 from geo.model.problems import Problem
 from geo.model.sources import SourcesLoad, citation, load_sources
@@ -100,6 +101,11 @@ class Dataset:
         return len({p.row for p in self.problems if p.severity == "error" and p.row is not None})
 
     @property
+    def boundary_vintage(self) -> str:
+        """The map's note on boundaries that are not today's, or ""."""
+        return vintage_caption(self.boundary_meta)
+
+    @property
     def boundary_credit(self) -> str:
         return str(self.boundary_meta.get("credit", "")) or "source not recorded"
 
@@ -126,6 +132,7 @@ def combine(
     places: PlaceRegistry | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     boundary_credit: str | None = None,
+    boundary_meta: dict[str, object] | None = None,
     problems: Sequence[Problem] | None = None,
 ) -> Dataset:
     """A session's own view: the user's claims instead of, or beside, the built-in ones.
@@ -144,6 +151,8 @@ def combine(
     meta = dict(base.boundary_meta)
     if boundary_credit is not None:
         meta = {"credit": boundary_credit}
+    if boundary_meta is not None:
+        meta = dict(boundary_meta)
     return replace(
         base,
         places=places or base.places,
@@ -181,4 +190,44 @@ def load_dataset(data_dir: Path = DATA_DIR, progress: ProgressCallback | None = 
         problems=(*sources.problems, *claims.problems),
         claims_load=claims,
         boundary_file=boundary_file,
+    )
+
+
+def country_view(base: Dataset, found: Region) -> Dataset:
+    """The built-in units of another country (or several) with no claims on them: the map
+    a user picks before bringing claims of that country. The built-in sources stay."""
+    empty = ClaimsLoad(base.claims.iloc[:0])
+    return combine(
+        base,
+        claims=empty,
+        sources=base.sources.iloc[:0],
+        mode="replace",
+        label=f"the built-in units of {found.name} (no claims)",
+        places=found.registry,
+        boundaries=found.boundaries,
+        boundary_meta=found.boundary_meta,
+        problems=(),
+    )
+
+
+def on_region(
+    base: Dataset,
+    found: Region,
+    *,
+    claims: ClaimsLoad,
+    sources: pd.DataFrame,
+    label: str,
+    problems: Sequence[Problem] | None = None,
+) -> Dataset:
+    """An upload's claims alone on the built-in units of the countries it is about."""
+    return combine(
+        base,
+        claims=claims,
+        sources=sources,
+        mode="replace",
+        label=label,
+        places=found.registry,
+        boundaries=found.boundaries,
+        boundary_meta=found.boundary_meta,
+        problems=problems,
     )

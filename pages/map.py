@@ -52,7 +52,7 @@ if changed:
     push.send(token, message)  # straight to the frame (dashboard/push.py), ahead of Streamlit
 with map_column:
     mapframe.show_map(
-        mapframe.base_frame(data, presenter=presenter),
+        mapframe.base_frame(data, presenter=presenter, names=state.names_on_map()),
         layer,
         key=MAP_KEY,
         height=760 if presenter else 600,
@@ -79,6 +79,8 @@ with playback_row:
     playback.controls(*data.date_bounds)
 
 credit = f"Boundaries: {data.boundary_credit}"
+if data.boundary_vintage:
+    credit += f". {data.boundary_vintage.rstrip('.')}"
 with map_column:
     st.caption(
         f"Map colours: {md(map_view.title.lower())}. "

@@ -8,10 +8,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import datastore, state, upload_limit
-from geo.dataset import Dataset, combine
+from geo.dataset import Dataset, combine, on_region
 from geo.escape import csv_safe_frame, md
 from geo.model.boundaries import BoundaryError
 from geo.model.claims import COLUMNS, REQUIRED_COLUMNS
+from geo.model.countries import vintage_caption
 from geo.model.problems import problems_frame
 from geo.model.sources import validate_sources
 from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, LOCATION_PRECISIONS, STATUSES
@@ -186,6 +187,9 @@ def run_pipeline() -> UploadResult | None:
             max_bytes=MAX_BYTES,
             encoding=encoding,
             progress=progress,
+            # Without a boundary file of the user's, an ACLED export goes onto the built-in
+            # units of the countries its rows name.
+            built_in_countries=uploaded_boundaries is None,
         )
 
     reading = f"Reading {claims_file.name}…"
@@ -343,10 +347,20 @@ if result.errors:
         "Text a spreadsheet would run as a formula is prefixed with a quote.",
     )
 
+# The map an ACLED export goes onto when its countries are not (only) Afghanistan.
+elsewhere = result.region if result.region and result.region.codes != ("AF",) else None
+if elsewhere is not None:
+    st.info(
+        f"This export is about {md(elsewhere.name)}: its claims are shown on the built-in "
+        f"units of {md(elsewhere.name)}, not on Afghanistan's."
+        + (f" {md(vintage)}" if (vintage := vintage_caption(elsewhere.boundary_meta)) else "")
+    )
+own_map = uploaded_boundaries is not None or elsewhere is not None
+
 unmatched = result.unmatched_places()
 if unmatched:
     st.markdown("**Place names that matched no place.** Pick what each one means, if you know:")
-    names = {code: places.name(code) for code in places.codes}
+    names = {code: result.places.name(code) for code in result.places.codes}
     picks: dict[str, str] = {}
     for text, suggestions in unmatched.items():
         suggested = [s.code for s in suggestions]
@@ -377,6 +391,15 @@ if uploaded_boundaries is not None and not boundary_credit.strip():
 
 def as_dataset(mode: str) -> Dataset:
     """The upload as the dashboard shows it: its claims alone, or added to the built-in ones."""
+    if elsewhere is not None:
+        return on_region(
+            builtin,
+            elsewhere,
+            claims=result.load,
+            sources=result.sources,
+            label=label,
+            problems=result.problems,
+        )
     if mode == "replace":
         return combine(
             builtin,
@@ -402,7 +425,7 @@ left, right = st.columns(2)
 if left.button("Show only these claims", type="primary"):
     st.session_state[state.USER_DATA] = as_dataset("replace")
     st.switch_page("pages/map.py")
-if uploaded_boundaries is None and right.button("Add them to the built-in claims"):
+if not own_map and right.button("Add them to the built-in claims"):
     st.session_state[state.USER_DATA] = as_dataset("add")
     st.switch_page("pages/map.py")
 
@@ -421,7 +444,7 @@ st.markdown(
 )
 with st.form("save_dataset", border=True):
     mode = "replace"
-    if uploaded_boundaries is None:
+    if not own_map:
         mode = st.radio(
             "Save",
             ["replace", "add"],

@@ -78,14 +78,20 @@ def test_base_map_is_rendered_once_per_dataset_and_style(monkeypatch) -> None:
     presenting = mapframe.base_frame(data, presenter=True)
     assert presenting is not first and presenting.script != first.script
     assert len(rendered) == 2
+    named = mapframe.base_frame(data, names=True)
+    assert named is not first and mapframe.base_frame(data, names=True) is named
+    assert "if (true) { addNames(); }" in named.script
+    assert "if (false) { addNames(); }" in first.script
+    assert len(rendered) == 3
 
     other = load_dataset(DATA_DIR)
     assert mapframe.base_frame(other) is not first
-    assert len(rendered) == 3
+    assert len(rendered) == 4
 
     # A dataset's frames go with it, so a later dataset never gets them by reusing its id.
-    keys = {(id(data), False), (id(data), True)}
+    # Keyed by (dataset, presenter, names on the map).
+    keys = {(id(data), False, False), (id(data), True, False)}
     assert keys <= set(mapframe._FRAMES)
-    del data, first, presenting
+    del data, first, presenting, named
     gc.collect()
     assert not keys & set(mapframe._FRAMES)

@@ -6,6 +6,7 @@ map frame resolves from where Streamlit serves it, at the root and under a base 
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -121,3 +122,23 @@ def test_leaflet_s_folder_only(server: str) -> None:
     assert status == 404
     status, _, _ = get(f"{server}{static.LEAFLET_ROUTE}/%2E%2E/__init__.py")
     assert status == 404
+
+
+@pytest.mark.parametrize("base", ["", "/dashboards/claims"])
+def test_the_countries_around_are_made_when_the_frame_asks(server: str, base: str) -> None:
+    # The built map names the address only; the neighbours are read and clipped on request.
+    frame = mapframe.render_base_frame(assets.offline_base_map(load_dataset(DATA_DIR)))
+    address = static.context_url(("AF",))
+    assert address in frame.script
+    status, headers, body = get(from_frame(server, base, address))
+    assert status == 200 and headers["content-type"] == "application/geo+json"
+    names = {f["properties"]["name"] for f in json.loads(body)["features"]}
+    assert {"Pakistan", "Iran", "Tajikistan"} <= names and "Afghanistan" not in names
+
+
+@pytest.mark.parametrize(
+    "name", ["XX.geojson", "AF.csv", "af.geojson", "..%2FAF.geojson", "AF-<b>.geojson"]
+)
+def test_context_only_for_built_in_countries(server: str, name: str) -> None:
+    status, _, body = get(f"{server}{static.CONTEXT_ROUTE}/{name}")
+    assert status == 404, body

@@ -50,6 +50,8 @@ print(json.dumps({
         f"/{{base:path}}/_claims_map/leaflet/{LEAFLET_VERSION}",
         "/_claims_map/data/{name}",
         "/{base:path}/_claims_map/data/{name}",
+        "/_claims_map/context/{name}",
+        "/{base:path}/_claims_map/context/{name}",
         "/_claims_map/push",
         "/{base:path}/_claims_map/push",
     ]

@@ -15,12 +15,14 @@ is asked for, so a country nobody picks costs nothing.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from geo.model.boundaries import load_boundaries, load_boundary_metadata
@@ -182,3 +184,179 @@ def country_registry(country: str, data_dir: Path = DATA_DIR) -> PlaceRegistry:
 def country_boundary_metadata(country: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:
     """Where the country's boundaries came from: source, licence, credit, checksums, vintage."""
     return load_boundary_metadata(country_info(country, data_dir).boundaries_path)
+
+
+def acled_country(country: str, iso: str = "", data_dir: Path = DATA_DIR) -> CountryInfo:
+    """The built-in country of an ACLED row, from its ``iso`` (numeric) or ``country`` cell.
+
+    The code is tried first (names change, "Turkey" and "Türkiye"); then the name. Raises
+    UnknownCountryError with the name's reason (and suggestions) when neither is built in.
+
+    >>> acled_country("Pakistan", "586").code, acled_country("Sudan").code
+    ('PK', 'SD')
+    """
+    if iso.strip():
+        try:
+            return country_info(iso.strip(), data_dir)
+        except UnknownCountryError:
+            pass
+    if not country.strip():
+        raise UnknownCountryError(
+            "the row names no country (its country and iso cells are empty); ACLED exports "
+            "name one on every row"
+        )
+    return country_info(country, data_dir)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The units of one or more built-in countries, on one map."""
+
+    countries: tuple[CountryInfo, ...]
+    # Every country's units; a name two countries share is matched by neither here, only
+    # in its own country's registry (``registries``).
+    registry: PlaceRegistry
+    registries: dict[str, PlaceRegistry]
+    # code, name, country (ISO alpha-2 of the unit's country), geometry; EPSG:4326.
+    boundaries: gpd.GeoDataFrame
+    boundary_meta: dict[str, Any]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(info.code for info in self.countries)
+
+    @property
+    def name(self) -> str:
+        """ "Sudan", "Afghanistan and Pakistan", "Chad, Mali and Niger"."""
+        return _and([info.name for info in self.countries])
+
+    @property
+    def out_of_date(self) -> tuple[CountryInfo, ...]:
+        """The countries whose units differ from ISO 3166-2's first level today."""
+        return tuple(info for info in self.countries if not info.current)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def region(codes: Iterable[str], data_dir: Path = DATA_DIR) -> Region:
+    """The built-in units of the countries ``codes`` names (any names ``country_info``
+    takes), in the order given, each unit tagged with its country.
+
+    Unit codes are unique across countries (ISO 3166-2 codes carry the country's prefix,
+    the source's own codes its alpha-3), so one registry and one map hold them all.
+    """
+    infos: list[CountryInfo] = []
+    for code in codes:
+        info = country_info(code, data_dir)
+        if info not in infos:
+            infos.append(info)
+    if not infos:
+        raise ValueError("a region needs at least one country")
+    registries = {info.code: load_place_registry(info.places_path) for info in infos}
+    frames = []
+    for info in infos:
+        units = load_boundaries(info.boundaries_path)[["code", "name", "geometry"]]
+        frames.append(units.assign(country=info.code)[["code", "name", "country", "geometry"]])
+    boundaries = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    registry = PlaceRegistry(
+        (place for reg in registries.values() for code in reg.codes for place in [reg.place(code)]),
+        drop_shared=True,
+    )
+    return Region(
+        countries=tuple(infos),
+        registry=registry,
+        registries=registries,
+        boundaries=boundaries,
+        boundary_meta=_region_meta(infos),
+    )
+
+
+def _region_meta(infos: list[CountryInfo]) -> dict[str, Any]:
+    """What the map says about the region's boundaries: their credit and, for countries
+    whose units are not today's, their vintage."""
+    metas = [load_boundary_metadata(info.boundaries_path) for info in infos]
+    credits = list(dict.fromkeys(str(m.get("credit", "")) for m in metas if m.get("credit")))
+    old = [info for info in infos if not info.current]
+    meta: dict[str, Any] = {
+        "credit": "; ".join(credits),
+        "countries": [info.code for info in infos],
+        "status": "differs" if old else "current",
+    }
+    if old:
+        meta["as_of"] = "; ".join(sorted({info.as_of for info in old}))
+        meta["out_of_date"] = [info.name for info in old]
+    if len(metas) == 1:
+        meta = {**metas[0], **meta}
+    return meta
+
+
+def vintage_caption(meta: dict[str, Any]) -> str:
+    """The map's note on boundaries that are not today's ("" when they are, or unknown).
+
+    >>> vintage_caption({"status": "differs", "as_of": "2012-2013", "out_of_date": ["Sudan"]})
+    "Boundaries of Sudan as of 2012-2013: some units differ from today's (ISO 3166-2)."
+    >>> vintage_caption({"status": "current", "as_of": "2012-2013"})
+    ''
+    """
+    if meta.get("status") != "differs":
+        return ""
+    names = [str(n) for n in meta.get("out_of_date", [])]
+    whose = f"Boundaries of {_and(names)}" if names else "Boundaries"
+    as_of = f" as of {meta['as_of']}" if meta.get("as_of") else ""
+    return f"{whose}{as_of}: some units differ from today's (ISO 3166-2)."
+
+
+# How far around a map's units its neighbours are drawn, as a share of the units' extent
+# (at least CONTEXT_MIN_PAD degrees): about what a frame shows beside a fitted country.
+CONTEXT_PAD = 0.25
+CONTEXT_MIN_PAD = 1.0
+# Neighbours are outlines for orientation only: simplified hard, to cost few bytes.
+CONTEXT_TOLERANCE = 0.02
+
+
+@lru_cache(maxsize=4)
+def _extents(data_dir: Path) -> dict[str, tuple[float, float, float, float]]:
+    import pyogrio  # geopandas' own reader; only the files' extents are read here
+
+    return {
+        info.code: tuple(
+            pyogrio.read_info(info.boundaries_path, force_total_bounds=True)["total_bounds"]
+        )
+        for info in available_countries(data_dir)
+    }
+
+
+@lru_cache(maxsize=32)
+def neighbours(codes: tuple[str, ...], data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
+    """The countries around the units of ``codes``, as outlines clipped to the area a map of
+    them shows: ``country``, ``name``, ``label_lon``/``label_lat`` (a point inside for its
+    name) and ``geometry``. For context only: they are no one's data.
+    """
+    from shapely.geometry import box
+
+    extents = _extents(Path(data_dir))
+    inside = [country_info(code, data_dir).code for code in codes]
+    west = min(extents[c][0] for c in inside)
+    south = min(extents[c][1] for c in inside)
+    east = max(extents[c][2] for c in inside)
+    north = max(extents[c][3] for c in inside)
+    pad = max(CONTEXT_MIN_PAD, CONTEXT_PAD * max(east - west, north - south))
+    frame = box(west - pad, south - pad, east + pad, north + pad)
+    rows = []
+    for info in available_countries(data_dir):
+        if info.code in inside:
+            continue
+        w, s, e, n = extents[info.code]
+        if not frame.intersects(box(w, s, e, n)):
+            continue
+        outline = load_boundaries(info.boundaries_path).geometry.union_all()
+        shown = outline.intersection(frame).simplify(CONTEXT_TOLERANCE)
+        if shown.is_empty or shown.area < 1e-4:
+            continue
+        point = shown.representative_point()
+        rows.append((info.code, info.name, round(point.x, 3), round(point.y, 3), shown))
+    columns = ["country", "name", "label_lon", "label_lat", "geometry"]
+    frame_rows = pd.DataFrame(rows, columns=columns)
+    return gpd.GeoDataFrame(frame_rows, geometry="geometry", crs="EPSG:4326")

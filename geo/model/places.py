@@ -160,9 +160,17 @@ class RegistryError(ValueError):
 class PlaceRegistry:
     """Places keyed by code, with every known spelling indexed for exact matching."""
 
-    def __init__(self, places: Iterable[Place]) -> None:
+    def __init__(self, places: Iterable[Place], *, drop_shared: bool = False) -> None:
+        """``drop_shared``: a spelling two places share names neither (instead of raising).
+
+        For the units of several countries at once, where "Punjab" is both Pakistan's and
+        India's: such a name is matched only within its own country (see
+        ``geo.model.countries.region``), never here.
+        """
         self._places: dict[str, Place] = {}
         self._index: dict[str, str] = {}
+        self._drop_shared = drop_shared
+        shared: set[str] = set()
         for place in places:
             if place.code in self._places:
                 raise RegistryError(f"code {place.code!r} appears twice; codes must be unique")
@@ -172,11 +180,16 @@ class PlaceRegistry:
                 key = normalise(spelling)
                 for k in {key, _compact(key)}:
                     owner = self._index.setdefault(k, place.code)
-                    if owner != place.code:
+                    if owner == place.code:
+                        continue
+                    if not drop_shared:
                         raise RegistryError(
                             f"the spelling {spelling!r} would name both {owner} and "
                             f"{place.code}; remove it from one of them"
                         )
+                    shared.add(k)
+        for key in shared:
+            del self._index[key]
         self._choices = {k: k for k in self._index}
 
     def __len__(self) -> int:
@@ -209,8 +222,11 @@ class PlaceRegistry:
             if spelling not in self._places[code].aliases:  # a fix applied twice is one alias
                 extra.setdefault(code, []).append(spelling)
         return PlaceRegistry(
-            Place(p.code, p.name, p.iso_name, (*p.aliases, *extra.get(p.code, ())))
-            for p in self._places.values()
+            (
+                Place(p.code, p.name, p.iso_name, (*p.aliases, *extra.get(p.code, ())))
+                for p in self._places.values()
+            ),
+            drop_shared=self._drop_shared,
         )
 
     def match(self, text: str) -> Match:

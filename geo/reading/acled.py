@@ -43,13 +43,14 @@ import calendar
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from geo.model.claims import COLUMNS, ProgressCallback, _text
 from geo.model.dates import date_or_reason
+from geo.model.places import PlaceRegistry
 from geo.model.problems import Problem
 from geo.model.sources import SOURCE_COLUMNS
 from geo.model.vocab import CLAIM_TYPES
@@ -239,6 +240,52 @@ def missing_acled_columns(columns: Collection[str]) -> list[str]:
     return [c for c in ACLED_COLUMNS if c not in names]
 
 
+# (country cell, iso cell) -> the row's ISO 3166-1 alpha-2 code; raises LookupError, whose
+# text is the reason, for a country that has no units to map onto.
+CountryResolver = Callable[[str, str], str]
+
+
+@dataclass(frozen=True)
+class CountryScope:
+    """The countries an export's rows are mapped onto, each row onto its own country's units.
+
+    ``registries`` holds each country's place registry by code; ``names`` its display name;
+    ``as_of`` the vintage of the countries whose units are not today's.
+    """
+
+    resolve: CountryResolver
+    registries: Mapping[str, PlaceRegistry]
+    names: Mapping[str, str]
+    as_of: Mapping[str, str] = field(default_factory=dict)
+
+
+def export_countries(
+    frame: pd.DataFrame, resolve: CountryResolver
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The countries an ACLED export's rows are about: {code: rows} for those ``resolve``
+    knows, {country cell: reason} for the others. Reads each distinct pair once."""
+    columns = _Columns(frame)
+    pairs: dict[tuple[str, str], int] = {}
+    for index in range(len(frame)):
+        pair = (columns.cell("country", index), columns.cell("iso", index))
+        pairs[pair] = pairs.get(pair, 0) + 1
+    known: dict[str, int] = {}
+    unknown: dict[str, str] = {}
+    for (country, iso), rows in pairs.items():
+        try:
+            code = resolve(country, iso)
+        except LookupError as error:
+            unknown[country] = _reason(error)
+            continue
+        known[code] = known.get(code, 0) + rows
+    return known, unknown
+
+
+def _reason(error: LookupError) -> str:
+    # KeyError's str() quotes its text; the others' is the text itself.
+    return str(error.args[0]) if error.args else str(error)
+
+
 @dataclass
 class AcledConversion:
     """Claims and their one source made from an ACLED export, and the rows left out."""
@@ -256,11 +303,15 @@ def acled_to_claims(
     row_numbers: Sequence[int],
     *,
     country: str = "Afghanistan",
+    scope: CountryScope | None = None,
     progress: ProgressCallback | None = None,
 ) -> AcledConversion:
     """Convert an ACLED export (all cells text) into claims rows, reporting what cannot be.
 
-    ``row_numbers[i]`` is the user's row number of ``frame``'s i-th row. Raises ValueError
+    ``row_numbers[i]`` is the user's row number of ``frame``'s i-th row. Without ``scope``
+    only rows about ``country`` are converted; with it, rows of every country it holds, each
+    row's admin1 matched only among its own country's units (a Pakistani "Punjab" never
+    lands in India), its province written as that unit's code. Raises ValueError
     if the frame is not an ACLED export (check with :func:`is_acled` first). ``progress``
     is told the share of rows converted every few thousand rows, and 1.0 at the end.
     """
@@ -283,6 +334,7 @@ def acled_to_claims(
     numbers: list[int] = []
     problems: list[Problem] = []
     other_countries: dict[str, int] = {}
+    in_scope = _scope_lookup(scope) if scope is not None else None
     # The export is dated by when ACLED last changed its events, else by its latest event.
     stamps: list[dt.date] = []
     event_dates: list[dt.date] = []
@@ -292,7 +344,19 @@ def acled_to_claims(
             progress(done / len(frame))
         event = _Event(row, done, columns)
         row_country = event.cell("country")
-        if _key(row_country) != _key(country):
+        if scope is not None:
+            code, reason = in_scope(row_country, event.cell("iso"))
+            if code is None:
+                other_countries[row_country] = other_countries.get(row_country, 0) + 1
+                problems.append(event.problem("country", reason))
+                continue
+            found, claim = _convert(event)
+            if claim is not None:
+                found, claim = _place_in(scope, code, claim, event)
+            if claim is None:
+                problems.extend(found)
+                continue
+        elif _key(row_country) != _key(country):
             other_countries[row_country] = other_countries.get(row_country, 0) + 1
             about = f"is about {row_country}" if row_country else "names no country"
             problems.append(
@@ -302,10 +366,11 @@ def acled_to_claims(
                 )
             )
             continue
-        found, claim = _convert(event)
-        if claim is None:
-            problems.extend(found)
-            continue
+        else:
+            found, claim = _convert(event)
+            if claim is None:
+                problems.extend(found)
+                continue
         records.append(claim)
         numbers.append(row)
         event_dates.append(_date(event.cell("event_date")))
@@ -316,7 +381,14 @@ def acled_to_claims(
             bad_timestamps += 1
 
     total = len(frame)
-    if other_countries and not records and sum(other_countries.values()) == total:
+    if scope is not None:
+        if other_countries and not records and sum(other_countries.values()) == total:
+            named = ", ".join(c or "(blank)" for c in sorted(other_countries, key=str))
+            notes.append(
+                f"none of the export's {total} rows were converted: no built-in units for "
+                f"{named}. Upload a boundary file for it on the Your data page."
+            )
+    elif other_countries and not records and sum(other_countries.values()) == total:
         named = ", ".join(c or "(blank)" for c in sorted(other_countries, key=str))
         notes.append(
             f"the export seems to be for {named}, not {country}: none of its {total} rows "
@@ -343,6 +415,59 @@ def acled_to_claims(
         [_source_row(published)] if published else [], columns=list(SOURCE_COLUMNS)
     )
     return AcledConversion(claims, sources, numbers, problems, notes)
+
+
+def _scope_lookup(scope: CountryScope) -> Callable[[str, str], tuple[str | None, str]]:
+    """(country, iso) -> (code, "") for a row to convert, or (None, the reason it is not);
+    remembered: an export names few countries over many rows."""
+
+    @functools.lru_cache(maxsize=1024)
+    def lookup(country: str, iso: str) -> tuple[str | None, str]:
+        try:
+            code = scope.resolve(country, iso)
+        except LookupError as error:
+            return None, f"not mapped: {_reason(error)}"
+        if code not in scope.registries:
+            shown = ", ".join(scope.names.get(c, c) for c in scope.registries)
+            return None, (
+                f"row is about {country or iso}, not {shown}: not mapped onto the map's units"
+            )
+        return code, ""
+
+    return lookup
+
+
+def _place_in(
+    scope: CountryScope, code: str, claim: dict[str, str], event: _Event
+) -> tuple[list[Problem], dict[str, str] | None]:
+    """The claim with its province as a unit of the row's own country.
+
+    A name that matches none of them stays as it is when the export has one country (the
+    usual check reports it with suggestions, and it can be fixed there); with several it is
+    reported here, since the region's other countries must not lend it a unit.
+    """
+    match = scope.registries[code].match(claim["province"])
+    if match.code is not None:
+        return [], {**claim, "province": match.code}
+    if len(scope.registries) == 1:
+        return [], claim
+    name = scope.names.get(code, code)
+    hint = ""
+    if match.suggestions:
+        hint = "; did you mean " + ", ".join(f"{s.name} ({s.code})" for s in match.suggestions)
+        hint += "?"
+    vintage = (
+        f" {name}'s built-in units are as of {scope.as_of[code]} and may predate the export's;"
+        if code in scope.as_of
+        else ""
+    )
+    return [
+        event.problem(
+            "admin1",
+            f"{claim['province']!r} names no unit of {name}{hint}{vintage} if the export "
+            f"uses other units, upload a current boundary file for {name} on the Your data page",
+        )
+    ], None
 
 
 class _Columns:

@@ -14,10 +14,11 @@ from functools import cached_property
 import pandas as pd
 
 from geo.model.claims import ClaimsLoad, ProgressCallback, validate_claims
+from geo.model.countries import Region, acled_country, region
 from geo.model.places import PlaceRegistry, Suggestion
 from geo.model.problems import Problem
 from geo.model.sources import SOURCE_COLUMNS
-from geo.reading.acled import FIELD_SOURCES, acled_to_claims
+from geo.reading.acled import FIELD_SOURCES, CountryScope, acled_to_claims, export_countries
 from geo.reading.ingest import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
@@ -70,6 +71,8 @@ class UploadResult:
     mapping: ColumnMapping | None = None
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The built-in countries an ACLED export's rows were mapped onto, when it was.
+    region: Region | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -135,6 +138,7 @@ def load_upload(
     sheet: str | None = None,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
+    built_in_countries: bool = False,
 ) -> UploadResult:
     """Read and check an uploaded claims table; raises ``UnreadableFile`` for non-tables.
 
@@ -143,6 +147,8 @@ def load_upload(
     user's own fixes for place names. ``extra_sources`` are sources the user brought.
     ``encoding`` reads a text file in that encoding instead of the detected one.
     ``progress`` is told the share of the work done, from 0 to 1, as it goes.
+    ``built_in_countries``: map an ACLED export onto the built-in units of the countries its
+    rows name (``country``/``iso``) instead of onto ``places`` (see :attr:`UploadResult.region`).
     """
     # The steps' shares of the bar follow their measured times (see _CSV_BYTES_PER_SECOND):
     # reading dominates a workbook, reading and converting an ACLED export.
@@ -164,14 +170,33 @@ def load_upload(
     if extra_sources is not None:
         sources = extra_sources.reindex(columns=list(SOURCE_COLUMNS), fill_value="")
         known |= set(sources["source_id"])
-    registry = places.with_aliases(dict(aliases)) if aliases else places
+    given = dict(aliases or {})
+    if built_in_countries:
+        # Fixes for the units of an export's own countries apply to those (below), not here.
+        given = {s: c for s, c in given.items() if c in places}
+    registry = places.with_aliases(given) if given else places
     used_mapping: ColumnMapping | None = None
     field_columns: Mapping[str, str] = {}
     checked_from = read_share
+    scope: CountryScope | None = None
+    found_region: Region | None = None
     if kind == "acled":
         checked_from = read_share + (1 - read_share) * 0.9
+        if built_in_countries:
+            found = _export_region(read.frame, aliases or {})
+            if found is not None:
+                found_region, scope, note = found
+                registry = found_region.registry
+                if aliases:
+                    registry = registry.with_aliases(
+                        {s: c for s, c in aliases.items() if c in registry}
+                    )
+                notes.append(note)
         converted = acled_to_claims(
-            read.frame, read.row_numbers, progress=_part(progress, read_share, checked_from)
+            read.frame,
+            read.row_numbers,
+            scope=scope,
+            progress=_part(progress, read_share, checked_from),
         )
         problems += converted.problems
         notes += converted.notes
@@ -196,4 +221,55 @@ def load_upload(
     )
     problems += relabel_problems(load.problems, field_columns) if field_columns else load.problems
     notes += [str(p) for p in problems if p.severity == "note"]
-    return UploadResult(name, read, kind, load, sources, registry, used_mapping, problems, notes)
+    used_region = found_region if scope is not None else None
+    if used_region is not None and used_region.out_of_date and load.errors:
+        notes.append(_vintage_note(used_region, load.errors))
+    return UploadResult(
+        name, read, kind, load, sources, registry, used_mapping, problems, notes, used_region
+    )
+
+
+def _resolve(country: str, iso: str) -> str:
+    return acled_country(country, iso).code
+
+
+def _export_region(
+    frame: pd.DataFrame, aliases: Mapping[str, str]
+) -> tuple[Region, CountryScope, str] | None:
+    """The built-in countries an ACLED export's rows are about, and the note saying so;
+    None when it names none of them."""
+    known, unknown = export_countries(frame, _resolve)
+    if not known:
+        return None
+    # The country with the most rows first: it names a one-country view.
+    found = region(sorted(known, key=lambda c: (-known[c], c)))
+
+    def fixed(code: str) -> PlaceRegistry:
+        own = found.registries[code]
+        mine = {s: c for s, c in aliases.items() if c in own}
+        return own.with_aliases(mine) if mine else own
+
+    scope = CountryScope(
+        resolve=_resolve,
+        registries={info.code: fixed(info.code) for info in found.countries},
+        names={info.code: info.name for info in found.countries},
+        as_of={info.code: info.as_of for info in found.out_of_date},
+    )
+    listed = ", ".join(
+        f"{info.name} ({known[info.code]} row{'s' if known[info.code] != 1 else ''})"
+        for info in found.countries
+    )
+    note = f"countries recognised in the export's country and iso columns: {listed}"
+    if unknown:
+        note += "; without built-in units: " + ", ".join(repr(c) for c in sorted(unknown))
+    note += f". Its rows are mapped onto the built-in units of {found.name}."
+    return found, scope, note
+
+
+def _vintage_note(found: Region, errors: Collection[Problem]) -> str:
+    names = ", ".join(f"{info.name} ({info.as_of})" for info in found.out_of_date)
+    return (
+        f"{len(errors)} row(s) name places that match no built-in unit. The built-in units of "
+        f"{names} are not today's: if the export uses newer ones, upload a current boundary "
+        "file for the country above; a name is never assigned to an old unit by guesswork."
+    )

@@ -118,6 +118,39 @@ BASE_JS = """
   }).addTo(map);
   state.hatch = L.geoJSON(null, {style: hatchStyle, interactive: false}).addTo(map);
 
+  // Text written on the map at a point: a marker of no icon, not clickable, whose name is
+  // set as text (never parsed as HTML). Not a tooltip: those are the units' hover boxes.
+  function textMark(latlng, text, className) {
+    var span = document.createElement('span');
+    span.textContent = text;
+    var icon = L.divIcon({className: className, html: span, iconSize: null});
+    L.marker(latlng, {icon: icon, interactive: false, keyboard: false}).addTo(map);
+    return span;
+  }
+
+  // Neighbouring countries, for orientation only: quiet outlines under the units, with their
+  // names as text (never as HTML), and nothing to hover or click.
+  var contextUrl = {{ this.context_url_js }};
+  if (contextUrl) {
+    fetch(contextUrl).then(function (r) {
+      if (!r.ok) { throw new Error('context: HTTP ' + r.status); }
+      return r.json();
+    }).then(function (data) {
+      var context = L.geoJSON(data, {
+        interactive: false,
+        style: {color: '#9e9e9e', weight: 1, fill: false, dashArray: '4 3'}
+      }).addTo(map);
+      context.bringToBack();
+      data.features.forEach(function (f) {
+        textMark([f.properties.label_lat, f.properties.label_lon], f.properties.name,
+                 'claims-context-label');
+      });
+      document.body.setAttribute('data-claims-context', String(data.features.length));
+    }).catch(function (err) {
+      document.body.setAttribute('data-claims-context-error', String(err));
+    });
+  }
+
   state.legend = L.control({position: 'bottomright'});
   state.legend.onAdd = function () {
     var div = L.DomUtil.create('div', 'claims-legend');
@@ -137,12 +170,43 @@ BASE_JS = """
   }
   window.addEventListener('resize', fit);
 
+  // Unit names written on the map: the biggest units' first, a name that would overlap one
+  // already placed is hidden (until a zoom makes room), so none is written over another.
+  var labels = [];
+  function placeNames() {
+    var placed = [];
+    labels.forEach(function (el) {
+      el.style.visibility = 'visible';
+      var r = el.getBoundingClientRect();
+      var clash = placed.some(function (p) {
+        return !(r.right < p.left || r.left > p.right || r.bottom < p.top || r.top > p.bottom);
+      });
+      if (clash) { el.style.visibility = 'hidden'; } else { placed.push(r); }
+    });
+    document.body.setAttribute('data-claims-names', String(placed.length));
+  }
+  function addNames() {
+    var layers = state.base.getLayers().slice();
+    function size(l) {
+      var b = l.getBounds();
+      return (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth());
+    }
+    layers.sort(function (a, b) { return size(b) - size(a); });
+    layers.forEach(function (layer) {
+      labels.push(textMark(layer.getCenter(), layer.feature.properties.name,
+                           'claims-name-label'));
+    });
+    map.on('zoomend moveend resize', placeNames);
+    placeNames();
+  }
+
   function addGeometry(data) {
     state.geo = data;
     state.base.addData(data);
     state.hatch.addData(data);
     fit();
     redraw();
+    if ({{ this.names_js }}) { addNames(); }
     document.body.setAttribute('data-claims-painted', String(state.base.getLayers().length));
   }
 
@@ -233,6 +297,14 @@ BASE_CSS = """
                                  #555 3px 5px); border-style: dashed; }
   .claims-legend .swatch.solid { background: #fff; border: 2.5px solid #111; }
   .claims-tip { width: 19em; white-space: normal; }
+  .claims-context-label span, .claims-name-label span {
+    position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
+    pointer-events: none; }
+  .claims-context-label span { color: #8a8a8a; font-size: 12px; font-style: italic; }
+  .claims-name-label span { color: #222; font-size: 11px; font-weight: 600;
+                            text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+  .presenter .claims-name-label span { font-size: 15px; }
+  .presenter .claims-context-label span { font-size: 16px; }
 </style>
 """
 
@@ -254,6 +326,20 @@ def _js(value: Any) -> str:
     return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
+_COMMENT_LINE = re.compile(r"^[ \t]*//.*\n", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _compact_js(script: str) -> str:
+    r"""The script without its comment lines and indentation: the map frame gets it again
+    with every data layer, so each byte here is sent with every filter change.
+
+    >>> _compact_js("  // why\n  var a = 'http://x';  // kept: not a whole line\n")
+    "var a = 'http://x';  // kept: not a whole line\n"
+    """
+    return _INDENT.sub("", _COMMENT_LINE.sub("", script))
+
+
 class ClaimsBaseLayer(MacroElement):
     """Polygons, hatching, tooltips and legend, styled by each data layer (:func:`view_script`).
 
@@ -262,14 +348,23 @@ class ClaimsBaseLayer(MacroElement):
 
     _template = Template(
         "{% macro header(this, kwargs) %}" + BASE_CSS + "{% endmacro %}"
-        "{% macro script(this, kwargs) %}" + BASE_JS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + _compact_js(BASE_JS) + "{% endmacro %}"
     )
 
-    def __init__(self, credit: str, geometry_url: str, presenter: bool = False) -> None:
+    def __init__(
+        self,
+        credit: str,
+        geometry_url: str,
+        presenter: bool = False,
+        context_url: str = "",
+        names: bool = False,
+    ) -> None:
         super().__init__()
         self.presenter = presenter
+        self.names_js = _js(bool(names))
         self._name = "ClaimsBaseLayer"
         self.geometry_url_js = _js(geometry_url)
+        self.context_url_js = _js(context_url)
         self.credit_js = _js(credit)
 
 
@@ -283,8 +378,14 @@ def base_map(
     leaflet_css: str | None = None,
     tiles: str | None = None,
     presenter: bool = False,
+    context_url: str = "",
+    names: bool = False,
 ) -> folium.Map:
     """A tile-less map by default, so it draws with no network at all.
+
+    ``context_url``: GeoJSON of neighbouring countries (``name``, ``label_lat``,
+    ``label_lon``), drawn as grey outlines with their names; "" for none. ``names``: write
+    each unit's name on the map (those that fit without overlapping).
 
     ``leaflet_js``/``leaflet_css`` replace folium's CDN links with locally served copies;
     folium's other default assets (jQuery, Bootstrap, Font Awesome) are not needed here.
@@ -302,7 +403,9 @@ def base_map(
         m.default_js = [("leaflet", leaflet_js)]
     if leaflet_css is not None:
         m.default_css = [("leaflet_css", leaflet_css)]
-    ClaimsBaseLayer(credit, geometry_url, presenter=presenter).add_to(m)
+    ClaimsBaseLayer(
+        credit, geometry_url, presenter=presenter, context_url=context_url, names=names
+    ).add_to(m)
     return m
 
 

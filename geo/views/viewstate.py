@@ -15,7 +15,7 @@ bad one is dropped with a note that the page shows, never an exception.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from geo.views.filtering import ClaimFilter
@@ -32,6 +32,8 @@ CATEGORY_PARAMS: dict[str, str] = {
 DEFAULT_METRIC: Metric = "presence"
 # The link name of the built-in data, which links leave out.
 BUILTIN_DATASET = "builtin"
+# The country whose built-in units the built-in data shows unless a link names another.
+DEFAULT_COUNTRY = "AF"
 MAX_VALUES = 200
 
 
@@ -64,6 +66,27 @@ class ViewState:
     # "As recorded on": the dataset as it stood in the store at a past moment of editing,
     # as the link wrote it (see :func:`parse_recorded`); None for the data as it is now.
     recorded: str | None = None
+    # The country (ISO 3166-1 alpha-2) whose built-in units the built-in data is shown on.
+    country: str = DEFAULT_COUNTRY
+
+
+def parse_country(value: str, known: Collection[str]) -> tuple[str | None, str | None]:
+    """A ``country`` link value (an ISO 3166-1 alpha-2 code of ``known``), or why it was
+    ignored.
+
+    >>> parse_country("sd", ("AF", "SD"))
+    ('SD', None)
+    >>> parse_country("Narnia", ("AF", "SD"))[1]
+    "ignored country 'Narnia': no built-in units for it; use an ISO 3166-1 code such as SD"
+    """
+    code = value.strip().upper()
+    if not code:
+        return None, None
+    if code in known:
+        return code, None
+    return None, (
+        f"ignored country {value!r}: no built-in units for it; use an ISO 3166-1 code such as SD"
+    )
 
 
 def parse_query(
@@ -130,6 +153,8 @@ def to_query(state: ViewState) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if state.dataset and state.dataset != BUILTIN_DATASET:
         out["dataset"] = [state.dataset]
+    if state.country != DEFAULT_COUNTRY:
+        out["country"] = [state.country]
     if state.metric != DEFAULT_METRIC:
         out["metric"] = [state.metric]
     f = state.filter

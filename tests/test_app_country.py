@@ -1,0 +1,119 @@
+"""The country picker and the ``?country=`` link parameter through AppTest (#17)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from geo.dataset import load_dataset, on_region
+from geo.model.countries import region
+from geo.reading.upload import load_upload
+from tests.test_acled import event
+from tests.test_acled_countries import _csv
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def run(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return at.run()
+
+
+def text_of(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(parts).replace("\\", "")  # as shown, without Markdown's escapes
+
+
+def test_afghanistan_is_the_default_with_its_claims() -> None:
+    at = run()
+    assert not at.exception
+    assert at.selectbox(key="country").value == "AF"
+    assert "45 of 45 claims shown" in text_of(at)
+    assert "Boundaries as of" not in text_of(at)  # Afghanistan's units are today's
+    assert "country" not in at.query_params
+
+
+def test_a_link_names_the_country_whose_units_are_shown() -> None:
+    at = run(country="sd")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="country").value == "SD"
+    provinces = at.selectbox(key="place")
+    assert provinces.options[0] == "Blue Nile"  # sorted by name
+    assert len(provinces.options) == 17
+    text = text_of(at)
+    assert "No claims on Sudan's units" in text
+    assert "Boundaries of Sudan as of 2012-2013" in text
+    assert "Boundaries: Natural Earth" in text
+    assert at.query_params["country"] == "SD"  # written back as a code
+
+
+def test_a_bad_country_in_a_link_is_ignored_with_a_note() -> None:
+    at = run(country="Narnia")
+    assert not at.exception
+    notes = "\n".join(w.value for w in at.warning)
+    assert "ignored country 'Narnia'" in notes
+    assert at.selectbox(key="country").value == "AF"
+    assert "45 of 45 claims shown" in text_of(at)
+
+
+def test_picking_a_country_shows_its_units_and_writes_the_link() -> None:
+    at = run()
+    at.selectbox(key="country").select("PK").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["country"] == "PK"
+    assert "No claims on Pakistan's units" in text_of(at)
+    assert "Punjab" in at.selectbox(key="place").options
+
+
+def test_an_export_of_sudan_is_shown_on_sudans_units() -> None:
+    builtin = load_dataset()
+    result = load_upload(
+        "test-sudan.csv",
+        _csv(
+            event(1, country="Sudan", iso="729", admin1="Khartoum"),
+            event(2, country="Sudan", iso="729", admin1="North Darfur"),
+        ),
+        places=builtin.places,
+        source_ids=set(),
+        built_in_countries=True,
+    )
+    assert result.region is not None
+    mine = on_region(
+        builtin, result.region, claims=result.load, sources=result.sources, label="test upload"
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["_user_data"] = mine
+    at.run()
+    assert not at.exception
+    text = text_of(at)
+    assert "2 of 2 claims shown" in text
+    assert "Boundaries of Sudan as of 2012-2013" in text
+    assert len(at.selectbox(key="place").options) == len(region(["SD"]).boundaries)
+
+
+def test_uploading_an_export_of_two_countries_switches_the_map() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/your_data.py").run()
+    export = _csv(
+        event(1, admin1="Kandahar", iso="4"),
+        event(2, country="Pakistan", iso="586", admin1="Balochistan"),
+        event(3, country="Kosovo", iso="0", admin1="Pristina"),
+    )
+    at.file_uploader(key="claims_upload").upload("test-export.csv", export, "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = text_of(at)
+    assert "Afghanistan (1 row), Pakistan (1 row)" in text
+    assert "without built-in units: 'Kosovo'" in text
+    assert "This export is about Afghanistan and Pakistan" in text
+    assert "**2 of 3 rows loaded**, 1 rejected" in text
+    assert not [b for b in at.button if b.label == "Add them to the built-in claims"]
+    next(b for b in at.button if b.label == "Show only these claims").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = text_of(at)
+    assert "2 of 2 claims shown" in shown
+    assert "Boundaries of Pakistan as of 2012-2013" in shown
