@@ -68,6 +68,7 @@ PROTOCOL_ACTIONS = {
     "other-page": 7,
 }
 BROWSER_ACTIONS = {"filter": 40, "click": 35, "download": 25}
+BROWSER_TIMED = ("open", "save", *BROWSER_ACTIONS)  # the rest are checks, or problems seen
 # Deferred downloads and how often each is asked for: the PNG costs ~0.7 s of the server.
 DOWNLOADS = {"Claims CSV": 40, "Provinces GeoJSON": 25, "Metadata JSON": 25, "Slide PNG": 10}
 SIGNATURES = {
@@ -111,6 +112,7 @@ class Plan:
     reconnect_within: float = 90.0  # a session not back by then counts as lost
     savers: int = 4  # protocol clients that save their upload as a dataset (once each)
     browser_saves: bool = True  # the first Chromium session saves one through the page
+    introspect: bool = False  # the app processes report their sessions (bench/introspect.py)
 
     @property
     def protocol_clients(self) -> int:
@@ -577,6 +579,9 @@ class BrowserUser:
                 action = self.rng.choices(names, weights=[BROWSER_ACTIONS[n] for n in names])[0]
             first = False
             try:
+                # As a user does, act on the page as it is now: a rerun may have given the
+                # map a new frame (another dataset's base map, a reconnect).
+                self.frame = self.timed("ready", lambda: self._wait_map(page))
                 self.timed(action, lambda a=action: getattr(self, "_" + a)(page))  # type: ignore[misc]
                 self._check_page(page)
             except Exception as error:
@@ -730,6 +735,21 @@ def _source_addresses(count: int) -> list[str]:
     return [f"127.0.{(i + 2) // 250}.{(i + 2) % 250 or 250}" for i in range(count)]
 
 
+def _introspection(tmp: Path) -> Path:
+    """A folder to put first on the app processes' PYTHONPATH: its ``sitecustomize``
+    starts bench/introspect.py's sampler, writing to ``tmp/introspect``."""
+    from bench import introspect
+
+    site = tmp / "site"
+    site.mkdir()
+    (tmp / "introspect").mkdir()
+    (site / "sitecustomize.py").write_text(
+        "from bench.introspect import start\n\nstart()\n", encoding="utf-8"
+    )
+    os.environ[introspect.ENV] = str(tmp / "introspect")  # the app processes inherit it
+    return site
+
+
 @contextlib.contextmanager
 def single_target(plan: Plan, tmp: Path) -> Iterator[Target]:
     """One ``streamlit run app.py`` on a copy of data/, with a SQLite store of its own."""
@@ -738,7 +758,8 @@ def single_target(plan: Plan, tmp: Path) -> Iterator[Target]:
     data_dir = tmp / "data"
     shutil.copytree(DATA, data_dir)
     database_url = filled_store(data_dir)
-    with app_server("ours", data_dir, tmp / "app.log") as server:
+    site = (str(_introspection(tmp)),) if plan.introspect else ()
+    with app_server("ours", data_dir, tmp / "app.log", python_path=site) as server:
         yield Target(
             url=server.url.rstrip("/"),
             pids={"app": server.proc.pid},
@@ -789,6 +810,10 @@ def deploy_target(plan: Plan, tmp: Path) -> Iterator[Target]:
     # As root PostgreSQL runs as the postgres user, who must be able to reach its folder.
     for folder in (tmp, state):
         folder.chmod(0o755)
+    if plan.introspect:
+        # deploy.run gives the app processes this process's environment.
+        paths = [str(_introspection(tmp)), str(REPO), os.environ.get("PYTHONPATH", "")]
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     with running(state, port=free_port(), apps=2) as deployment:
         apps = [c for c in deployment.processes if c.name.startswith("app")]
         backends = [b.removeprefix("http://") for b in deployment.backends]
@@ -886,7 +911,11 @@ def soak(plan: Plan) -> dict[str, Any]:
     result: dict[str, Any] = {"plan": asdict(plan)}
     provinces = places()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="claims-soak-") as folder:
+    environment = dict(os.environ)  # --introspect changes it for the app processes
+    with (
+        tempfile.TemporaryDirectory(prefix="claims-soak-") as folder,
+        _restored(environment),
+    ):
         tmp = Path(folder)
         opened = single_target if plan.mode == "single" else deploy_target
         with opened(plan, tmp) as target:
@@ -900,6 +929,7 @@ def soak(plan: Plan) -> dict[str, Any]:
             try:
                 _wait_idle_memory(sampler)
                 idle_t0, recorder.t0 = recorder.t0, time.monotonic()
+                result["wall_t0"] = time.time()
                 for row in sampler.samples:  # times since the load started: negative here
                     row["t"] = round(row["t"] - (recorder.t0 - idle_t0), 2)
                 sampler.phase = "load"
@@ -919,11 +949,35 @@ def soak(plan: Plan) -> dict[str, Any]:
             result["datasets_at_end"] = listed_datasets(target)
             result["saved_missing_at_end"] = check_saved(recorder.saved, result["datasets_at_end"])
             result["memory_samples"] = sampler.samples
+            if plan.introspect:
+                result["introspect"] = _introspected(tmp, target, result["wall_t0"])
     result["requests"] = [asdict(r) for r in recorder.requests]
     result["events"] = recorder.events
     result["saved"] = recorder.saved
     result["summary"] = summarise(plan, result, recorder)
     return result
+
+
+@contextlib.contextmanager
+def _restored(environment: dict[str, str]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+
+
+def _introspected(tmp: Path, target: Target, wall_t0: float) -> dict[str, list[dict[str, Any]]]:
+    """bench/introspect.py's samples by app process, timed like the rest."""
+    from bench import introspect
+
+    names = {pid: name for name, pid in target.pids.items()}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for pid, rows in introspect.read(tmp / "introspect").items():
+        for row in rows:
+            row["t"] = round(row["t"] - wall_t0, 1)
+        out[names.get(pid, str(pid))] = rows
+    return out
 
 
 def _wait_idle_memory(sampler: Sampler, most: float = 60.0) -> None:
@@ -1154,7 +1208,7 @@ def summarise(plan: Plan, result: dict[str, Any], recorder: Recorder) -> dict[st
         "downloads: make (deferred)": [r for r in protocol if r.kind == "download-make"],
         "downloads: GET /media/": [r for r in protocol if r.kind == "download-get"],
         "uploads: PUT": [r for r in protocol if r.kind == "upload-put"],
-        "browser actions": browser,
+        "browser actions": [r for r in browser if r.kind.split(":")[1] in BROWSER_TIMED],
     }
     by_kind = {
         k: _stats([r for r in requests if r.kind == k]) for k in sorted({r.kind for r in requests})
@@ -1295,7 +1349,43 @@ def report(result: dict[str, Any]) -> str:
             f"{_mb(m['after_close']):>10} {_mb(m['after_ttl']):>9} "
             f"{'-' if slope is None else f'{slope:+.1f}':>17}"
         )
+    lines += _introspection_report(result)
     return "\n".join(lines)
+
+
+INTROSPECTED = (
+    ("sessions_connected", "connected"),
+    ("sessions_kept_for_reconnect", "kept"),
+    ("media_sessions_referencing", "media refs"),
+    ("deferred_downloads", "deferred"),
+    ("uploaded_files", "uploads"),
+    ("media_refs_of_gone_sessions", "gone: media"),
+    ("uploads_of_gone_sessions", "gone: uploads"),
+)
+
+
+def _introspection_report(result: dict[str, Any]) -> list[str]:
+    """What each process held for sessions at the end of the load, once they had closed,
+    and at the very end (after the TTL, if waited for)."""
+    found = result.get("introspect")
+    if not found:
+        return []
+    load_end = result["load_seconds"]
+    settled = load_end + result["plan"]["settle"]
+    lines = ["", "Held by Streamlit for sessions (bench/introspect.py):"]
+    header = "".join(f"{label:>14}" for _, label in INTROSPECTED)
+    lines.append(f"  {'':26}{header}")
+    for name, rows in found.items():
+        rows = [r for r in rows if "error" not in r]
+        for label, until in (("end of load", load_end), ("closed", settled), ("end", math.inf)):
+            before = [r for r in rows if r["t"] <= until]
+            if not before:
+                continue
+            row = before[-1]
+            cells = "".join(f"{row.get(key, '-')!s:>14}" for key, _ in INTROSPECTED)
+            where = f"{name}, {label} ({row['t']:.0f} s)"
+            lines.append(f"  {where:26}{cells}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1329,6 +1419,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--kill-at", type=float, help="deploy: seconds in (default: halfway)")
     parser.add_argument("--savers", type=int, default=4, help="protocol clients that save")
+    parser.add_argument(
+        "--introspect",
+        action="store_true",
+        help="the app processes report the sessions they hold (bench/introspect.py; "
+        "costs them CPU: not for timings)",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
     args = parser.parse_args(argv)
     if args.browsers > args.sessions:
@@ -1344,6 +1440,7 @@ def main(argv: list[str] | None = None) -> int:
         release_wait=args.release_wait,
         kill_at=args.kill_at,
         savers=min(args.savers, max(0, args.sessions - args.browsers)),
+        introspect=args.introspect,
     )
     signal.signal(signal.SIGTERM, _stop_signal)
     from bench.run import git_state, machine
