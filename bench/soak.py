@@ -47,7 +47,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # also runnable as `python bench/soak.py`
     sys.path.insert(0, str(REPO))
 
-from bench.stclient import ClientError, Disconnected, Run, Session  # noqa: E402
+from bench.stclient import (  # noqa: E402
+    FINISHED_EARLY_FOR_RERUN,
+    ClientError,
+    Disconnected,
+    Run,
+    Session,
+)
 from geo.escape import md  # noqa: E402
 
 OUT = REPO / "bench" / "out"
@@ -320,8 +326,17 @@ class ProtocolUser:
         names = list(PROTOCOL_ACTIONS)
         return self.rng.choices(names, weights=[PROTOCOL_ACTIONS[n] for n in names])[0]
 
-    def _rerun(self, kind: str, **kwargs: Any) -> Run:
-        return self.recorder.timed(self.name, kind, lambda: self.session.rerun(**kwargs))
+    def _rerun(self, kind: str, check: Callable[[Run], None] | None = None, **kwargs: Any) -> Run:
+        """A timed rerun; it fails (and is recorded as failed) if ``check`` raises: an
+        answer without what the action was for is no good answer."""
+
+        def rerun() -> Run:
+            run = self.session.rerun(**kwargs)
+            if check is not None:
+                check(run)
+            return run
+
+        return self.recorder.timed(self.name, kind, rerun)
 
     def _open(self) -> bool:
         try:
@@ -332,8 +347,11 @@ class ProtocolUser:
             return self._reconnect()
 
     def _reconnect(self) -> bool:
-        """Reconnect as the page does: again and again, backing off, for a bounded time;
-        then rerun the page it was on with the widget values it kept."""
+        """Reconnect as the page does: again and again, backing off, for a bounded time.
+
+        Like the page (Streamlit 1.67), it asks for no rerun once reconnected: it keeps
+        what the last run drew, and its next action's rerun is the first its session on
+        the server runs (on another process after a kill, a new session)."""
         deadline = time.monotonic() + self.plan.reconnect_within
         delay = 0.25
         while not self.stop.is_set() and time.monotonic() < deadline:
@@ -345,7 +363,6 @@ class ProtocolUser:
                     for k, v in self.session.values.items()
                     if v.WhichOneof("value") != "file_uploader_state_value"
                 }
-                self._rerun("reconnect")
                 self.recorder.event(f"{self.name}: reconnected")
                 return True
             except ClientError:
@@ -370,19 +387,8 @@ class ProtocolUser:
         """The Map page as the last run drew it; go there first if elsewhere."""
         run = self.session.last
         if run.find("component_instance", "") is None:
-            run = self._rerun("page", page_name="")
+            run = self._rerun("page", _map_shown, page_name="")
         return run
-
-    def _check_map(self, run: Run) -> Run:
-        if run.find("component_instance", "") is None or not any(
-            "claims shown" in t for t in run.texts
-        ):
-            raise self._fail("map-check", "the Map page came back without its map or counts")
-        return run
-
-    def _fail(self, kind: str, message: str) -> ClientError:
-        self.recorder.add(Request(self.name, kind, self.recorder.now(), 0.0, message))
-        return ClientError(message)
 
     def _filter(self) -> None:
         run = self._map()
@@ -397,12 +403,12 @@ class ProtocolUser:
         if self.rng.random() > 0.35:
             picks = self.rng.sample(options, k=min(self.rng.randint(1, 2), len(options)))
         self.session.set_value(box, "string_array_value", picks)
-        self._check_map(self._rerun("filter"))
+        self._rerun("filter", _map_shown)
 
     def _metric(self) -> None:
         radio = self._map().widget("radio", "Colour the map by")
         self.session.set_value(radio, "string_value", self.rng.choice(list(radio.proto.options)))
-        self._check_map(self._rerun("metric"))
+        self._rerun("metric", _map_shown)
 
     def _click(self) -> None:
         """A click on a province: the map frame's value, as streamlit-folium returns it."""
@@ -413,10 +419,15 @@ class ProtocolUser:
             "properties": {"code": place.code, "name": place.name},
             "geometry": None,
         }
-        clicked = Session.json_value(frame, {"last_active_drawing": drawing})
-        run = self._check_map(self._rerun("click", triggers=[clicked]))
-        if not run.has_text(f"**{md(place.name)}**:"):
-            raise self._fail("click-check", f"clicked {place.code}: its notes did not show")
+        # A component's value is kept and sent with every rerun, as the page does.
+        self.session.set_value(frame, "json_value", json.dumps({"last_active_drawing": drawing}))
+
+        def notes_shown(run: Run) -> None:
+            _map_shown(run)
+            if not run.has_text(f"**{md(place.name)}**:"):
+                raise ClientError(f"clicked {place.code}: its notes did not show")
+
+        self._rerun("click", notes_shown)
 
     def _download(self) -> None:
         run = self._map()
@@ -430,9 +441,14 @@ class ProtocolUser:
         url = self.recorder.timed(
             self.name, "download-make", lambda: self.session.deferred_url(button)
         )
-        data = self.recorder.timed(self.name, "download-get", lambda: self.session.download(url))
-        if not data.startswith(SIGNATURES[label]):
-            raise self._fail("download-check", f"{label}: unexpected content {data[:30]!r}")
+
+        def get() -> bytes:
+            data = self.session.download(url)
+            if not data.startswith(SIGNATURES[label]):
+                raise ClientError(f"{label}: unexpected content {data[:30]!r}")
+            return data
+
+        self.recorder.timed(self.name, "download-get", get)
         if self.rng.random() < 0.3:  # and sometimes closes the panel again
             box = run.widget("expandable", "Download or share")
             self.session.set_value(box, "bool_value", False)
@@ -446,22 +462,28 @@ class ProtocolUser:
             "upload-put",
             lambda: self.session.upload(uploader, ACLED.name, ACLED.read_bytes(), "text/csv"),
         )
-        run = self._rerun("upload-read")
-        if not run.has_text(ACLED_LOADED):
-            raise self._fail("upload-check", "the Your data page did not read the upload")
+
+        def read(run: Run) -> None:
+            if not run.has_text(ACLED_LOADED):
+                raise ClientError("the Your data page did not read the upload")
+
+        run = self._rerun("upload-read", read)
         if self.saves and not self.saved and self.may_save():
             self._save(run)
         else:
-            self._check_map(self._rerun("page", page_name=""))
+            self._rerun("page", _map_shown, page_name="")
 
     def _save(self, run: Run) -> None:
         name = f"Soak {self.name}"
         self.session.set_value(run.widget("text_input", "Name"), "string_value", name)
         submit = Session.trigger(run.widget("button", "Save dataset"))
-        run = self._rerun("save", triggers=[submit])
-        slug = parse_qs(self.session.query_string).get("dataset", [""])[-1]
-        if not slug or not run.has_text(f"Dataset: **{md(name)}**"):
-            raise self._fail("save-check", f"saving {name!r} did not show it on the map")
+
+        def shown(run: Run) -> None:
+            if not self._slug() or not run.has_text(f"Dataset: **{md(name)}**"):
+                raise ClientError(f"saving {name!r} did not show it on the map")
+
+        run = self._rerun("save", shown, triggers=[submit])
+        slug = self._slug()
         self.saved = True
         self.recorder.saved.append(
             {"name": name, "slug": slug, "client": self.name, "t": round(self.recorder.now(), 2)}
@@ -470,11 +492,22 @@ class ProtocolUser:
         # Back to the built-in data, whose places and actors the other actions know.
         picker = run.widget("selectbox", "Dataset")
         self.session.set_value(picker, "string_value", picker.proto.options[0])
-        self._check_map(self._rerun("dataset"))
+        self._rerun("dataset", _map_shown)
 
     def _other_page(self) -> None:
         self._rerun("page", page_name=self.rng.choice(OTHER_PAGES))
-        self._check_map(self._rerun("page", page_name=""))
+        self._rerun("page", _map_shown, page_name="")
+
+    def _slug(self) -> str:
+        """The dataset the page's address names (as the app last wrote it)."""
+        return parse_qs(self.session.query_string).get("dataset", [""])[-1]
+
+
+def _map_shown(run: Run) -> None:
+    if run.find("component_instance", "") is None or not any(
+        "claims shown" in t for t in run.texts
+    ):
+        raise ClientError("the Map page came back without its map or counts")
 
 
 # --- the browser sessions --------------------------------------------------------------------
@@ -482,7 +515,12 @@ class ProtocolUser:
 
 class BrowserUser:
     """A real page in headless Chromium (one browser per session: Playwright's sync API
-    wants a thread of its own each), driven with the browser tests' helpers."""
+    wants a thread of its own each), driven with the browser tests' helpers.
+
+    What the page receives on its Streamlit socket is read as it arrives (Streamlit's own
+    protobufs), so that a change the server answered without the expected effect (a click
+    lost, a download refused) fails at once rather than after a timeout.
+    """
 
     def __init__(
         self,
@@ -503,8 +541,10 @@ class BrowserUser:
         # provinces, away from the legend and the zoom buttons.
         self.provinces = provinces
         self.saves = saves
-        self.saved = False
         self.drops = 0  # times the page's Streamlit socket closed
+        self.runs = 0  # script runs finished, as the page was told
+        self.refused = 0  # deferred downloads the server could not make
+        self.downloads: list[Any] = []
 
     def _kind(self, kind: str) -> str:
         return f"browser:{kind}"
@@ -528,6 +568,7 @@ class BrowserUser:
                 page = context.new_page()
                 page.on("pageerror", lambda e: self._page_problem("page-error", str(e)))
                 page.on("websocket", self._watch_socket)
+                page.on("download", lambda download: self.downloads.append(download))
                 page.on(
                     "response",
                     lambda r: (
@@ -541,9 +582,29 @@ class BrowserUser:
                 with contextlib.suppress(Exception):
                     browser.close()
 
+    # --- what the page is told ---
+
     def _watch_socket(self, socket: Any) -> None:
         if socket.url.endswith("/_stcore/stream"):
+            socket.on("framereceived", self._received)
             socket.on("close", lambda _: self._dropped())
+
+    def _received(self, payload: str | bytes) -> None:
+        from google.protobuf.message import DecodeError
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except DecodeError:
+            return
+        kind = message.WhichOneof("type")
+        if kind == "script_finished" and message.script_finished != FINISHED_EARLY_FOR_RERUN:
+            self.runs += 1
+        elif kind == "backend_operation_response" and message.backend_operation_response.error_msg:
+            self.refused += 1
 
     def _dropped(self) -> None:
         self.drops += 1
@@ -551,6 +612,8 @@ class BrowserUser:
 
     def _page_problem(self, kind: str, text: str) -> None:
         self.recorder.add(Request(self.name, self._kind(kind), self.recorder.now(), 0.0, text))
+
+    # --- the loop ---
 
     def _loop(self, page: Any) -> None:
         from tests.browser.mapui import open_app
@@ -561,17 +624,9 @@ class BrowserUser:
             if not self._recover(page):
                 return
         first = True
-        seen_drops = self.drops
         while not self.stop.is_set():
             if self.stop.wait(self.rng.uniform(*self.plan.think)):
                 break
-            if self.drops != seen_drops:
-                # The page reconnected by itself (or is doing so): as a user would, wait
-                # for it to be ready, and take its map frame afresh.
-                seen_drops = self.drops
-                if not self._recover(page):
-                    return
-                continue
             if first and self.saves and self.may_save():
                 action = "save"
             else:
@@ -579,8 +634,9 @@ class BrowserUser:
                 action = self.rng.choices(names, weights=[BROWSER_ACTIONS[n] for n in names])[0]
             first = False
             try:
-                # As a user does, act on the page as it is now: a rerun may have given the
-                # map a new frame (another dataset's base map, a reconnect).
+                # As a user does, wait for the page to be ready and act on it as it is
+                # now: a rerun may have given the map a new frame (another dataset's base
+                # map); a dropped connection shows as "connecting" until it is back.
                 self.frame = self.timed("ready", lambda: self._wait_map(page))
                 self.timed(action, lambda a=action: getattr(self, "_" + a)(page))  # type: ignore[misc]
                 self._check_page(page)
@@ -596,7 +652,7 @@ class BrowserUser:
             self._page_problem("exception", text)
 
     def _recover(self, page: Any) -> bool:
-        """Wait for the page to reconnect by itself (bounded); reload only if it does not."""
+        """Wait for the page to be usable by itself (bounded); reload only if it is not."""
         from tests.browser.mapui import nav_link, open_app
 
         deadline = time.monotonic() + self.plan.reconnect_within
@@ -606,7 +662,6 @@ class BrowserUser:
                 if page.locator('iframe[src*="streamlit_folium.st_folium"]').count() == 0:
                     nav_link(page, "Map").click()
                 self.frame = self._wait_map(page)
-                self.recorder.event(f"{self.name}: page usable again")
                 return True
             except Exception:
                 self.stop.wait(1.0)
@@ -619,19 +674,55 @@ class BrowserUser:
         except Exception:
             return False
 
-    # --- the actions ---
+    # --- waiting ---
 
-    def _until(self, page: Any, check: Callable[[], bool], what: str) -> None:
-        """Wait (bounded) until ``check()``; give up at once if the page's socket closes
-        meanwhile: what was asked went to a process that died, and will not come."""
+    def _until(
+        self,
+        page: Any,
+        check: Callable[[], bool],
+        what: str,
+        refused: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        """Wait (bounded) until ``check()``. Fail at once if the page's socket closes
+        meanwhile (what was asked went to a process that died), or if ``refused()`` says
+        why what was asked will not come."""
         drops = self.drops
         deadline = time.monotonic() + self.plan.browser_timeout
         while not check():
             if self.drops != drops:
                 raise Disconnected(f"the connection dropped while waiting for {what}")
+            if (why := refused()) is not None:
+                raise ClientError(f"no {what}: {why}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no {what} within {self.plan.browser_timeout:.0f} s")
-            page.wait_for_timeout(50)  # also lets Playwright deliver the socket's events
+            page.wait_for_timeout(50)  # also lets Playwright deliver the page's events
+
+    def _idle_locator(self, page: Any) -> Any:
+        return page.locator(
+            '[data-testid="stApp"][data-test-script-state="notRunning"]'
+            '[data-test-connection-state="CONNECTED"]'
+        )
+
+    def _idle(self, page: Any) -> None:
+        idle = self._idle_locator(page)
+        self._until(page, lambda: idle.count() > 0, "idle page")
+
+    def _ran_without(self, page: Any, runs: int) -> Callable[[], str | None]:
+        """For ``_until``: a script run finished since ``runs`` were, and the page has been
+        idle for a second, without what was awaited: the change had no effect."""
+        idle = self._idle_locator(page)
+        since: list[float] = []
+
+        def refused() -> str | None:
+            if self.runs > runs and idle.count() > 0:
+                since.append(time.monotonic())
+                if since[-1] - since[0] >= 1.0:
+                    return "the script ran and the page is idle, without it"
+            else:
+                since.clear()
+            return None
+
+        return refused
 
     def _wait_map(self, page: Any) -> Any:
         """Until the map frame shows a data layer and the page is idle; that frame."""
@@ -647,29 +738,29 @@ class BrowserUser:
                 return True
             return False
 
-        self._until(page, painted, "the map")
+        self._until(page, painted, "map")
         self._idle(page)
         return found[0]
 
-    def _idle(self, page: Any) -> None:
-        idle = page.locator(
-            '[data-testid="stApp"][data-test-script-state="notRunning"]'
-            '[data-test-connection-state="CONNECTED"]'
-        )
-        self._until(page, lambda: idle.count() > 0, "the page to be idle")
+    # --- the actions ---
 
     def _filter(self, page: Any) -> None:
         """Pick the actor, or remove it again: the map applies a new data layer."""
         from bench.browser import choose_actor, clear_actor
         from tests.browser.mapui import ACTOR, multiselect_tags, view_count
 
-        before = view_count(self.frame)
+        before, runs = view_count(self.frame), self.runs
         if multiselect_tags(page, ACTOR).get_by_text(BROWSER_ACTOR).count():
             clear_actor(page)
         else:
             choose_actor(page, BROWSER_ACTOR)
         page.keyboard.press("Escape")
-        self._until(page, lambda: view_count(self.frame) > before, "a new data layer")
+        self._until(
+            page,
+            lambda: view_count(self.frame) > before,
+            "new data layer",
+            self._ran_without(page, runs),
+        )
         self._idle(page)
 
     def _click(self, page: Any) -> None:
@@ -677,25 +768,40 @@ class BrowserUser:
 
         place = self.rng.choice(self.provinces)
         point = province_point(page, self.frame, place.code, place.lat, place.lng)
+        runs = self.runs
         page.mouse.click(point.x, point.y)
         notes = notes_column(page).get_by_text(
             re.compile(rf"^{re.escape(place.name)}: \d+ claims? in view")
         )
-        self._until(page, lambda: notes.count() > 0, f"the notes of {place.name}")
+        self._until(
+            page,
+            lambda: notes.count() > 0,
+            f"notes of {place.name} after a click on it",
+            self._ran_without(page, runs),
+        )
         self._idle(page)
 
     def _download(self, page: Any) -> None:
-        from tests.browser.mapui import download
-
         button = page.get_by_role("button", name="Claims CSV")
         if not button.count():
             page.get_by_test_id("stExpander").filter(has_text="Download or share").locator(
                 "summary"
             ).click()
             self._idle(page)
-        got = download(page, button)
-        if not got.data.startswith(SIGNATURES["Claims CSV"]):
-            raise ClientError(f"the CSV downloaded starts {got.data[:30]!r}")
+        started, refused = len(self.downloads), self.refused
+        button.click()
+        self._until(
+            page,
+            lambda: len(self.downloads) > started,
+            "download",
+            lambda: "the server could not make the file" if self.refused > refused else None,
+        )
+        got = self.downloads[-1]
+        if (failure := got.failure()) is not None:
+            raise ClientError(f"the download failed: {failure}")
+        data = Path(got.path()).read_bytes()
+        if not data.startswith(SIGNATURES["Claims CSV"]):
+            raise ClientError(f"the CSV downloaded starts {data[:30]!r}")
 
     def _save(self, page: Any) -> None:
         from tests.browser.mapui import choose_in_selectbox, save_acled_as
@@ -1148,16 +1254,24 @@ def _stats(requests: list[Request]) -> dict[str, Any]:
     }
 
 
+# Not answers of the app: a websocket handshake, the page looking ready.
+NOT_ANSWERS = ("connect", "browser:ready")
+
+
+def _back(requests: list[Request], killed_at: float) -> dict[str, float]:
+    """When each client first got a good answer of the app after the kill."""
+    back: dict[str, float] = {}
+    good = (r for r in requests if r.ok and r.start >= killed_at and r.kind not in NOT_ANSWERS)
+    for r in sorted(good, key=lambda r: r.end):
+        back.setdefault(r.client, r.end)
+    return back
+
+
 def _phases(requests: list[Request], killed_at: float | None) -> dict[str, str]:
     """Each failed request's phase: before the kill, in its window (until the client's
-    first good answer after it), or after the client was back."""
+    first good answer of the app after it), or after the client was back."""
     phase: dict[int, str] = {}
-    back: dict[str, float] = {}
-    if killed_at is not None:
-        for r in sorted(
-            (r for r in requests if r.ok and r.start >= killed_at), key=lambda r: r.end
-        ):
-            back.setdefault(r.client, r.end)
+    back = _back(requests, killed_at) if killed_at is not None else {}
     for i, r in enumerate(requests):
         if r.ok:
             continue
@@ -1244,11 +1358,7 @@ def summarise(plan: Plan, result: dict[str, Any], recorder: Recorder) -> dict[st
         "threads_left": result.get("threads_left", []),
     }
     if killed_at is not None:
-        back: dict[str, float] = {}
-        for r in sorted(
-            (r for r in requests if r.ok and r.start >= killed_at), key=lambda r: r.end
-        ):
-            back.setdefault(r.client, r.end)
+        back = _back(requests, killed_at)
         lost = {c for c, t in recorder.lost if killed_at <= t < plan.duration}
         lost |= {e["client"] for e in errors if e["phase"] == "window"}
         expected = set(result.get("clients_on_killed", []))
@@ -1422,8 +1532,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--introspect",
         action="store_true",
-        help="the app processes report the sessions they hold (bench/introspect.py; "
-        "costs them CPU: not for timings)",
+        help="the app processes report the sessions they hold (bench/introspect.py)",
     )
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
     args = parser.parse_args(argv)

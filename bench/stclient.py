@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import itertools
-import json
 import secrets
 import socket
 import time
@@ -376,10 +375,6 @@ class Session:
     @staticmethod
     def trigger(element: Element) -> WidgetState:
         return WidgetState(id=element.id, trigger_value=True)
-
-    @staticmethod
-    def json_value(element: Element, value: Any) -> WidgetState:
-        return WidgetState(id=element.id, json_value=json.dumps(value))
 
     # --- uploads and downloads -------------------------------------------------------------
 
