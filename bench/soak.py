@@ -1044,6 +1044,7 @@ def soak(plan: Plan) -> dict[str, Any]:
                 _drive(plan, target, recorder, stop, result)
             finally:
                 stop.set()
+                result["stopped_at"] = round(recorder.now(), 1)
                 sampler.phase = "closing"
                 for thread in threads:
                     thread.join(timeout=plan.timeout + 30)
@@ -1480,8 +1481,8 @@ def _introspection_report(result: dict[str, Any]) -> list[str]:
     found = result.get("introspect")
     if not found:
         return []
-    load_end = result["load_seconds"]
-    settled = load_end + result["plan"]["settle"]
+    load_end = result.get("stopped_at", result["load_seconds"])
+    settled = result["load_seconds"] + result["plan"]["settle"]
     lines = ["", "Held by Streamlit for sessions (bench/introspect.py):"]
     header = "".join(f"{label:>14}" for _, label in INTROSPECTED)
     lines.append(f"  {'':26}{header}")
