@@ -135,6 +135,7 @@ class Request:
     start: float  # seconds since the load started
     seconds: float  # until the answer, or until the failure
     error: str | None = None
+    detail: str = ""  # which download, for one
 
     @property
     def ok(self) -> bool:
@@ -171,15 +172,16 @@ class Recorder:
         with self._lock:
             self.lost.append((client, round(self.now(), 2)))
 
-    def timed(self, client: str, kind: str, action: Callable[[], T]) -> T:
+    def timed(self, client: str, kind: str, action: Callable[[], T], detail: str = "") -> T:
         """Run ``action``, recording how long it took and whether it failed."""
         start, began = self.now(), time.perf_counter()
         try:
             result = action()
         except Exception as error:
-            self.add(Request(client, kind, start, time.perf_counter() - began, _short(error)))
+            spent = time.perf_counter() - began
+            self.add(Request(client, kind, start, spent, _short(error), detail))
             raise
-        self.add(Request(client, kind, start, time.perf_counter() - began))
+        self.add(Request(client, kind, start, time.perf_counter() - began, None, detail))
         return result
 
 
@@ -206,8 +208,30 @@ def rss(pid: int) -> int | None:
         return None
 
 
+def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
+    """CPU time (user and system) each process has used so far, by pid."""
+    used = {}
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            used[process.pid] = times.user + times.system
+    return used
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        process = psutil.Process(pid)
+        return [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
 class Sampler(threading.Thread):
-    """RSS of each app process every ``interval`` seconds, with the phase it fell in."""
+    """RSS and CPU of each app process every ``interval`` seconds, with the phase it fell
+    in; also the CPU of this soak's own clients (this process and its browsers), which
+    share the machine with the servers."""
+
+    CLIENTS = "clients"
 
     def __init__(self, recorder: Recorder, pids: dict[str, int], interval: float = 1.0) -> None:
         super().__init__(name="rss-sampler", daemon=True)
@@ -215,11 +239,36 @@ class Sampler(threading.Thread):
         self.samples: list[dict[str, Any]] = []
         self.phase = "idle"
         self._halt = threading.Event()
+        self._cpu: dict[str, tuple[float, dict[int, float]]] = {}
+
+    def _cpu_percent(self, name: str, processes: list[psutil.Process]) -> float | None:
+        """CPU used since the last sample, in % of one core; None on the first."""
+        now, used = time.monotonic(), _cpu_seconds(processes)
+        before = self._cpu.get(name)
+        self._cpu[name] = (now, used)
+        if before is None or now <= before[0]:
+            return None
+        spent = sum(t - before[1].get(pid, t) for pid, t in used.items())
+        return round(100 * spent / (now - before[0]), 1)
+
+    def _clients(self) -> list[psutil.Process]:
+        servers = {p.pid for pid in self.pids.values() for p in _tree(pid)}
+        mine = psutil.Process()
+        found = [mine]
+        with contextlib.suppress(psutil.Error):
+            for child in mine.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    # The servers are children too (they are started from here), and nginx.
+                    if child.pid not in servers and child.name() != "nginx":
+                        found.append(child)
+        return found
 
     def sample(self) -> None:
         row: dict[str, Any] = {"t": round(self.recorder.now(), 2), "phase": self.phase}
         for name, pid in self.pids.items():
             row[name] = rss(pid)
+            row[f"{name}:cpu"] = self._cpu_percent(name, _tree(pid))
+        row[f"{self.CLIENTS}:cpu"] = self._cpu_percent(self.CLIENTS, self._clients())
         self.samples.append(row)
 
     def run(self) -> None:
@@ -439,7 +488,7 @@ class ProtocolUser:
         label = self.rng.choices(names, weights=[DOWNLOADS[n] for n in names])[0]
         button = run.widget("download_button", label)
         url = self.recorder.timed(
-            self.name, "download-make", lambda: self.session.deferred_url(button)
+            self.name, "download-make", lambda: self.session.deferred_url(button), label
         )
 
         def get() -> bytes:
@@ -448,7 +497,7 @@ class ProtocolUser:
                 raise ClientError(f"{label}: unexpected content {data[:30]!r}")
             return data
 
-        self.recorder.timed(self.name, "download-get", get)
+        self.recorder.timed(self.name, "download-get", get, label)
         if self.rng.random() < 0.3:  # and sometimes closes the panel again
             box = run.widget("expandable", "Download or share")
             self.session.set_value(box, "bool_value", False)
@@ -1285,6 +1334,14 @@ def _phases(requests: list[Request], killed_at: float | None) -> dict[str, str]:
     return {str(i): p for i, p in phase.items()}
 
 
+def _load_cpu(samples: list[dict[str, Any]], name: str) -> list[float]:
+    return [
+        s[f"{name}:cpu"]
+        for s in samples
+        if s["phase"] == "load" and s.get(f"{name}:cpu") is not None
+    ]
+
+
 def _memory(samples: list[dict[str, Any]], names: list[str], load_end: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in names:
@@ -1299,6 +1356,7 @@ def _memory(samples: list[dict[str, Any]], names: list[str], load_end: float) ->
         if len(second_half) >= 5:
             ts, vs = zip(*second_half, strict=True)
             slope = statistics.linear_regression(ts, vs).slope * 60 / MB  # MB per minute
+        cpu = _load_cpu(samples, name)
         closed = [v for _, v, p in series if p == "closed"]
         after_ttl = [v for _, v, p in series if p == "after-ttl"]
         idle = [v for _, v, p in series if p == "idle"]
@@ -1309,6 +1367,7 @@ def _memory(samples: list[dict[str, Any]], names: list[str], load_end: float) ->
             "after_close": closed[-1] if closed else None,
             "after_ttl": after_ttl[-1] if after_ttl else None,
             "second_half_slope_mb_per_min": slope,
+            "cpu_percent_mean_during_load": round(statistics.mean(cpu), 1) if cpu else None,
             "samples": len(series),
         }
     return out
@@ -1349,10 +1408,15 @@ def summarise(plan: Plan, result: dict[str, Any], recorder: Recorder) -> dict[st
         "by_kind": by_kind,
         "memory": _memory(
             result["memory_samples"],
-            [k for k in result["memory_samples"][0] if k not in ("t", "phase")]
+            [k for k in result["memory_samples"][0] if k not in ("t", "phase") and ":" not in k]
             if result["memory_samples"]
             else [],
             result.get("load_seconds", plan.duration),
+        ),
+        "clients_cpu_percent_mean_during_load": (
+            round(statistics.mean(cpu), 1)
+            if (cpu := _load_cpu(result["memory_samples"], Sampler.CLIENTS))
+            else None
         ),
         "saved": len(recorder.saved),
         "saved_missing_at_end": result.get("saved_missing_at_end", []),
@@ -1387,6 +1451,10 @@ def _mb(value: int | None) -> str:
 
 def _s(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+def recorder_requests(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return result.get("requests", [])
 
 
 def report(result: dict[str, Any]) -> str:
@@ -1447,19 +1515,38 @@ def report(result: dict[str, Any]) -> str:
     lines.append(f"Datasets saved: {summary['saved']}; missing at the end: {missing or 'none'}")
     if summary["threads_left"]:
         lines.append(f"Sessions that did not stop: {summary['threads_left']}")
+    makes = [
+        r for r in recorder_requests(result) if r["kind"] == "download-make" and not r["error"]
+    ]
+    if makes:
+        per_label = {
+            label: percentile([r["seconds"] for r in makes if r["detail"] == label], 50)
+            for label in DOWNLOADS
+        }
+        lines.append(
+            "Deferred downloads made, median s: "
+            + ", ".join(f"{k} {_s(v)}" for k, v in per_label.items())
+        )
     lines += [
         "",
-        "Server memory (RSS, MB; process and children):",
+        "Server memory (RSS, MB; process and children), and CPU (% of one core, mean "
+        "during the load):",
         f"  {'':14} {'start':>6} {'peak':>6} {'end of load':>11} "
-        f"{settled:>10} {'after TTL':>9} {'MB/min, 2nd half':>17}",
+        f"{settled:>10} {'after TTL':>9} {'MB/min, 2nd half':>17} {'CPU %':>6}",
     ]
     for name, m in summary["memory"].items():
         slope = m["second_half_slope_mb_per_min"]
+        cpu = m["cpu_percent_mean_during_load"]
         lines.append(
             f"  {name:14} {_mb(m['start']):>6} {_mb(m['peak']):>6} {_mb(m['end_of_load']):>11} "
             f"{_mb(m['after_close']):>10} {_mb(m['after_ttl']):>9} "
-            f"{'-' if slope is None else f'{slope:+.1f}':>17}"
+            f"{'-' if slope is None else f'{slope:+.1f}':>17} {'-' if cpu is None else cpu:>6}"
         )
+    clients = summary["clients_cpu_percent_mean_during_load"]
+    lines.append(
+        f"  The soak's own clients (this process and its browsers) used {clients} % of one "
+        "core on the same machine."
+    )
     lines += _introspection_report(result)
     return "\n".join(lines)
 
