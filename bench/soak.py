@@ -1335,10 +1335,13 @@ def _phases(requests: list[Request], killed_at: float | None) -> dict[str, str]:
 
 
 def _load_cpu(samples: list[dict[str, Any]], name: str) -> list[float]:
+    """CPU samples during the load, while the process was alive (not after its kill)."""
     return [
         s[f"{name}:cpu"]
         for s in samples
-        if s["phase"] == "load" and s.get(f"{name}:cpu") is not None
+        if s["phase"] == "load"
+        and s.get(f"{name}:cpu") is not None
+        and (name == Sampler.CLIENTS or s.get(name) is not None)
     ]
 
 
