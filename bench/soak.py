@@ -1058,8 +1058,12 @@ def _stop_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def soak(plan: Plan) -> dict[str, Any]:
-    """Run the soak described by ``plan``; everything measured, as a JSON-able dict."""
+def soak(plan: Plan, logs: Path | None = None) -> dict[str, Any]:
+    """Run the soak described by ``plan``; everything measured, as a JSON-able dict.
+
+    ``logs``: where to copy the servers' logs (the app's, nginx's, PostgreSQL's) before
+    their temporary folder goes, whatever happened.
+    """
     recorder = Recorder()
     stop = threading.Event()
     threads: list[threading.Thread] = []
@@ -1072,46 +1076,59 @@ def soak(plan: Plan) -> dict[str, Any]:
         _restored(environment),
     ):
         tmp = Path(folder)
-        opened = single_target if plan.mode == "single" else deploy_target
-        with opened(plan, tmp) as target:
-            result["target"] = target.describe
-            result["set_up_seconds"] = round(time.perf_counter() - started, 1)
-            pids = dict(target.pids)
-            if plan.mode == "deploy" and (pg := postgres_pid(tmp)) is not None:
-                pids["postgres"] = pg
-            sampler = Sampler(recorder, pids)
-            sampler.start()
-            try:
-                _wait_idle_memory(sampler)
-                idle_t0, recorder.t0 = recorder.t0, time.monotonic()
-                result["wall_t0"] = time.time()
-                for row in sampler.samples:  # times since the load started: negative here
-                    row["t"] = round(row["t"] - (recorder.t0 - idle_t0), 2)
-                sampler.phase = "load"
-                result["client_backends"] = _client_backends(plan, target)
-                threads = _start_users(plan, target, recorder, stop, provinces)
-                _drive(plan, target, recorder, stop, result)
-            finally:
-                stop.set()
-                result["stopped_at"] = round(recorder.now(), 1)
-                sampler.phase = "closing"
-                for thread in threads:
-                    thread.join(timeout=plan.timeout + 30)
-                result["load_seconds"] = round(recorder.now(), 1)
-                result["threads_left"] = [t.name for t in threads if t.is_alive()]
-                sampler.phase = "closed"
-            _after(plan, target, recorder, sampler, result)
-            sampler.stop()
-            result["datasets_at_end"] = listed_datasets(target)
-            result["saved_missing_at_end"] = check_saved(recorder.saved, result["datasets_at_end"])
-            result["memory_samples"] = sampler.samples
-            if plan.introspect:
-                result["introspect"] = _introspected(tmp, target, result["wall_t0"])
+        try:
+            opened = single_target if plan.mode == "single" else deploy_target
+            with opened(plan, tmp) as target:
+                result["target"] = target.describe
+                result["set_up_seconds"] = round(time.perf_counter() - started, 1)
+                pids = dict(target.pids)
+                if plan.mode == "deploy" and (pg := postgres_pid(tmp)) is not None:
+                    pids["postgres"] = pg
+                sampler = Sampler(recorder, pids)
+                sampler.start()
+                try:
+                    _wait_idle_memory(sampler)
+                    idle_t0, recorder.t0 = recorder.t0, time.monotonic()
+                    result["wall_t0"] = time.time()
+                    for row in sampler.samples:  # times since the load started: negative here
+                        row["t"] = round(row["t"] - (recorder.t0 - idle_t0), 2)
+                    sampler.phase = "load"
+                    result["client_backends"] = _client_backends(plan, target)
+                    threads = _start_users(plan, target, recorder, stop, provinces)
+                    _drive(plan, target, recorder, stop, result)
+                finally:
+                    stop.set()
+                    result["stopped_at"] = round(recorder.now(), 1)
+                    sampler.phase = "closing"
+                    for thread in threads:
+                        thread.join(timeout=plan.timeout + 30)
+                    result["load_seconds"] = round(recorder.now(), 1)
+                    result["threads_left"] = [t.name for t in threads if t.is_alive()]
+                    sampler.phase = "closed"
+                _after(plan, target, recorder, sampler, result)
+                sampler.stop()
+                result["datasets_at_end"] = listed_datasets(target)
+                result["saved_missing_at_end"] = check_saved(
+                    recorder.saved, result["datasets_at_end"]
+                )
+                result["memory_samples"] = sampler.samples
+                if plan.introspect:
+                    result["introspect"] = _introspected(tmp, target, result["wall_t0"])
+        finally:
+            if logs is not None:
+                _keep_logs(tmp, logs)
     result["requests"] = [asdict(r) for r in recorder.requests]
     result["events"] = recorder.events
     result["saved"] = recorder.saved
     result["summary"] = summarise(plan, result, recorder)
     return result
+
+
+def _keep_logs(tmp: Path, logs: Path) -> None:
+    logs.mkdir(parents=True, exist_ok=True)
+    for log in tmp.rglob("*.log"):
+        with contextlib.suppress(OSError):
+            shutil.copy2(log, logs / log.name)
 
 
 @contextlib.contextmanager
@@ -1652,19 +1669,21 @@ def main(argv: list[str] | None = None) -> int:
         "git": git_state(),
         "load_average_at_start": os.getloadavg(),
     }
+    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    logs = args.out / f"soak-{plan.mode}-{stamp}-logs"
     try:
-        result = {**header, **soak(plan)}
+        result = {**header, **soak(plan, logs)}
     except KeyboardInterrupt:
         print("Stopped: the servers, browsers and temporary folders are gone.", file=sys.stderr)
         return 130
     result["load_average_at_end"] = os.getloadavg()
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    result["logs"] = str(logs)
     path = args.out / f"soak-{plan.mode}-{stamp}.json"
     path.write_text(json.dumps(result, indent=1, default=str))
     print(report(result))
     load = ", ".join(f"{x:.1f}" for x in result["load_average_at_end"])
     print(f"\nLoad average at the end: {load} on {os.cpu_count()} cores. Saved {path}")
+    print(f"The servers' logs: {logs}")
     summary = result["summary"]
     bad = summary["errors_by_phase"]["before"] + summary["errors_by_phase"]["after"]
     return 1 if bad or summary["saved_missing_at_end"] or summary["threads_left"] else 0
