@@ -883,6 +883,7 @@ class Target:
     backend_of_source: dict[str, str] = field(default_factory=dict)
     kill: Callable[[], None] | None = None
     describe: str = ""
+    access_log: Path | None = None  # deploy: nginx's, with the process that answered
 
 
 def _source_addresses(count: int) -> list[str]:
@@ -922,6 +923,29 @@ def single_target(plan: Plan, tmp: Path) -> Iterator[Target]:
             sources=list(_source_addresses(plan.protocol_clients)),
             describe=f"1 app process ({server.url}), SQLite store in a temporary folder",
         )
+
+
+def stickiness(access_log: Path, until: float) -> dict[str, Any]:
+    """Requests answered by another process than the one their client mostly reached,
+    before wall-clock time ``until`` (the kill): with sticky sessions, none."""
+    answered: dict[str, list[str]] = {}
+    for line in access_log.read_text(errors="replace").splitlines():
+        match = re.match(r"(\S+) \[([^\]]+)\] .* upstream=(\S+) ", line)
+        if not match:
+            continue
+        when = dt.datetime.strptime(match.group(2), "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        if when < until - 1:  # the log's time has whole seconds
+            answered.setdefault(match.group(1), []).append(match.group(3).split(",")[-1])
+    elsewhere = {}
+    for client, upstreams in answered.items():
+        usual = max(set(upstreams), key=upstreams.count)
+        if other := [u for u in upstreams if u != usual]:
+            elsewhere[client] = len(other)
+    return {
+        "requests": sum(len(u) for u in answered.values()),
+        "answered_by_another_process": sum(elsewhere.values()),
+        "clients_concerned": elsewhere,
+    }
 
 
 def _upstreams(access_log: Path) -> dict[str, str]:
@@ -998,6 +1022,7 @@ def deploy_target(plan: Plan, tmp: Path) -> Iterator[Target]:
             browser_backend=name_of[victim],
             backend_of_source={a: name_of[w] for a, w in where.items()},
             kill=kill,
+            access_log=state / "logs" / "nginx-access.log",
             describe=(
                 f"nginx ({deployment.url}) in front of 2 app processes "
                 f"({', '.join(f'{name_of[b]} {b}' for b in backends)}), {deployment.store}"
@@ -1107,6 +1132,9 @@ def soak(plan: Plan, logs: Path | None = None) -> dict[str, Any]:
                     sampler.phase = "closed"
                 _after(plan, target, recorder, sampler, result)
                 sampler.stop()
+                if target.access_log is not None and "killed_at" in result:
+                    kill_wall = result["wall_t0"] + result["killed_at"]
+                    result["stickiness"] = stickiness(target.access_log, kill_wall)
                 result["datasets_at_end"] = listed_datasets(target)
                 result["saved_missing_at_end"] = check_saved(
                     recorder.saved, result["datasets_at_end"]
@@ -1461,6 +1489,7 @@ def summarise(plan: Plan, result: dict[str, Any], recorder: Recorder) -> dict[st
             },
             "saved_before": len(result.get("saved_before_kill", [])),
             "saved_missing_after_kill": result.get("saved_missing_after_kill"),
+            "stickiness_before_kill": result.get("stickiness"),
         }
     return summary
 
@@ -1520,6 +1549,12 @@ def report(result: dict[str, Any]) -> str:
             lines.append(
                 f"  unexpected: lost but on the other process {k['lost_but_not_on_it']}, "
                 f"on the killed process but never lost {k['on_it_but_not_lost']}"
+            )
+        if sticky := k.get("stickiness_before_kill"):
+            lines.append(
+                f"  before the kill, of {sticky['requests']} requests through nginx, "
+                f"{sticky['answered_by_another_process']} were answered by another process "
+                f"than their client's usual one {sticky['clients_concerned'] or ''}"
             )
         lost = k["saved_missing_after_kill"]
         lines.append(
