@@ -1045,28 +1045,35 @@ def postgres_pid(tmp: Path) -> int | None:
 
 
 def listed_datasets(target: Target) -> dict[str, Any]:
-    """The saved datasets as the store lists them, and as a new session's picker does."""
+    """The saved datasets as the store lists them, and as a new session's picker does
+    (each empty, with the reason, if it could not be asked)."""
     import store
 
-    opened = store.open_store(target.database_url)
+    listed: dict[str, Any] = {"store": {}, "picker": []}
     try:
-        in_store = {d.slug: d.claim_count for d in opened.datasets()}
-    finally:
-        opened.engine.dispose()
+        opened = store.open_store(target.database_url)
+        try:
+            listed["store"] = {d.slug: d.claim_count for d in opened.datasets()}
+        finally:
+            opened.engine.dispose()
+    except Exception as error:  # reported as datasets missing, with why
+        listed["store_error"] = _short(error)
     probe = Session(target.url, timeout=60)
     try:
         probe.connect()
         picker = probe.rerun(new_page=True).widget("selectbox", "Dataset")
-        in_picker = list(picker.proto.options)
+        listed["picker"] = list(picker.proto.options)
+    except ClientError as error:
+        listed["picker_error"] = _short(error)
     finally:
         probe.close()
-    return {"store": in_store, "picker": in_picker}
+    return listed
 
 
 def check_saved(saved: list[dict[str, Any]], listed: dict[str, Any]) -> list[str]:
     """Datasets saved (before ``listed`` was taken) that are missing from the store or the
     picker: none expected."""
-    missing = []
+    missing = [f"{k}: {v}" for k, v in listed.items() if k.endswith("_error")]
     for d in saved:
         if listed["store"].get(d["slug"]) != 5:
             missing.append(f"{d['slug']}: not in the store with its 5 claims")
@@ -1318,10 +1325,13 @@ def _after(
     # opened and closed now does that; the next one's run ends with a full collection.
     sampler.phase = "probe"
     for _ in range(2):
-        with contextlib.suppress(ClientError):
-            probe = Session(target.url, timeout=60)
+        probe = Session(target.url, timeout=60)
+        try:
             probe.connect()
             probe.rerun(new_page=True)
+        except ClientError as error:
+            recorder.event(f"probe session failed: {error}")
+        finally:
             probe.close()
         time.sleep(1)
     sampler.phase = "after-ttl"
