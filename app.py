@@ -72,11 +72,13 @@ if __name__ == "__main__":
 else:
     from streamlit.runtime.pages_manager import PagesManager
 
-    from dashboard import push, served, static, upload_limit
+    from dashboard import downloads, push, served, static, upload_limit
     from dashboard.warmup import lifespan
 
     # Before the server takes any upload: its limit and the Your data page's are one.
     upload_limit.apply()
+    # Before any download button is clicked: its file must wait for the browser.
+    downloads.apply()
 
     # The pages are declared by st.navigation in main(), but Streamlit learns that only
     # when main() first runs. Until then, on a new server, a shared link to a page

@@ -210,14 +210,19 @@ _FILLED: set[str] = set()
 
 
 @contextlib.contextmanager
-def app_server(variant: str, data_dir: Path, log: Path) -> Iterator[Server]:
-    """``streamlit run`` the app (a key of VARIANTS) on a free port; stop it afterwards."""
+def app_server(
+    variant: str, data_dir: Path, log: Path, python_path: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """``streamlit run`` the app (a key of VARIANTS) on a free port; stop it afterwards.
+
+    ``python_path``: folders searched before the repository (bench.soak's diagnostics).
+    """
     kind, options = VARIANTS[variant]
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != DATA_DIR_ENV}
     env[DATA_DIR_ENV] = str(data_dir)
     env[DATABASE_URL_ENV] = filled_store(data_dir)
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = os.pathsep.join([*python_path, str(REPO)])
     command = [
         sys.executable,
         *LAUNCHERS.get(variant, ["-m", "streamlit"]),

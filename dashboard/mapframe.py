@@ -121,6 +121,25 @@ def base_frame(data: Dataset, *, presenter: bool = False, names: bool = False) -
     return frame
 
 
+# What the streamlit-folium frame reports, in its order (st_folium's defaults list them so).
+REPORT_ORDER = (
+    "last_clicked",
+    "last_object_clicked",
+    "last_object_clicked_count",
+    "last_object_clicked_tooltip",
+    "last_object_clicked_popup",
+    "all_drawings",
+    "last_active_drawing",
+    "bounds",
+    "zoom",
+    "last_circle_radius",
+    "last_circle_polygon",
+    "selected_layers",
+    "selected_tags",
+    "last_geocoder_result",
+)
+
+
 def show_map(
     frame: BaseFrame,
     data_layer: str,
@@ -142,8 +161,20 @@ def show_map(
         if on_change is not None:
             on_change()
 
-    defaults: dict[str, Any] = {"bounds": frame.bounds, "zoom": frame.zoom}
-    defaults = {k: defaults.get(k) for k in returned_objects}
+    # The click count starts at 0 in the frame (st_folium's default is None), so that its
+    # first report, equal to the default, is no change and costs no rerun.
+    values: dict[str, Any] = {
+        "bounds": frame.bounds,
+        "zoom": frame.zoom,
+        "last_object_clicked_count": 0,
+    }
+    # The frame tells a change by comparing its report with the last one as JSON text:
+    # the default must list the values in the report's order, whatever order they were
+    # asked in (as st_folium's does).
+    ordered = sorted(
+        returned_objects, key=lambda k: REPORT_ORDER.index(k) if k in REPORT_ORDER else 99
+    )
+    defaults = {k: values.get(k) for k in ordered}
     return streamlit_folium._component_func(
         script=frame.script,
         header=frame.header,

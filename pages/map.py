@@ -56,7 +56,9 @@ with map_column:
         layer,
         key=MAP_KEY,
         height=760 if presenter else 600,
-        returned_objects=["last_active_drawing"],
+        # The count too: the frame reports a value only when it changes, and a click on
+        # the province it last reported (chosen since in the box) would change nothing.
+        returned_objects=["last_active_drawing", "last_object_clicked_count"],
         on_change=_clicked,
     )
 

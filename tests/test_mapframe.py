@@ -56,6 +56,19 @@ def test_the_frame_gets_what_st_folium_would_send(sent) -> None:
     assert ours["js_links"] == ["../leaflet_assets/leaflet.js"]
 
 
+def test_the_default_lists_what_the_frame_reports_in_its_order(sent) -> None:
+    # The frame compares its report with the default as JSON text: the keys' order counts.
+    asked = ["last_active_drawing", "last_object_clicked_count"]
+    st_folium(_map(), key="claims_map", returned_objects=asked)
+    mapframe.show_map(
+        mapframe.render_base_frame(_map()), "", key="claims_map", height=600, returned_objects=asked
+    )
+    theirs, ours = sent
+    assert list(ours["default"]) == list(theirs["default"]) == list(reversed(asked))
+    # The frame's own count starts at 0: its first report is no change (no rerun).
+    assert ours["default"]["last_object_clicked_count"] == 0
+
+
 def test_the_component_key_is_st_folium_s(sent) -> None:
     frame = mapframe.render_base_frame(_map())
     st_folium(_map(), key="changes_map", returned_objects=[])

@@ -32,6 +32,7 @@ from tests.browser.mapui import (
     Tab,
     artifact,
     choose_in_multiselect,
+    choose_in_selectbox,
     fills,
     link_warnings,
     map_iframe,
@@ -212,6 +213,31 @@ def test_clicking_panjshir_shows_its_source_notes(tab: Tab, app_url: str) -> Non
         }""",
         arg=[code, SELECTED_OUTLINE],
     )
+    wait_idle(page)
+    tab.assert_clean()
+
+
+def test_clicking_the_last_clicked_province_again_after_choosing_another_selects_it(
+    tab: Tab, app_url: str
+) -> None:
+    # The map reports a value only when it changes: a click on the province it last
+    # reported used to do nothing once the box had chosen another one.
+    page = tab.page
+    frame = open_app(page, f"{app_url}/")
+    province = page.get_by_role("combobox", name=PROVINCE_BOX)
+    code, name, lat, lng = PANJSHIR
+    point = province_point(page, frame, code, lat, lng)
+    page.mouse.click(point.x, point.y)
+    expect(province).to_have_value(name)
+    wait_idle(page)
+
+    choose_in_selectbox(page, PROVINCE_BOX, "Kabul", typed="Kabul")
+    wait_idle(page)
+    page.mouse.click(point.x, point.y)
+    expect(province).to_have_value(name)
+    expect(
+        notes_column(page).get_by_text(re.compile(rf"^{name}: \d+ claims? in view$"))
+    ).to_be_visible()
     wait_idle(page)
     tab.assert_clean()
 
