@@ -26,7 +26,8 @@ from bench import browser as br
 from bench import synth
 
 
-def _folders(tmp: Path, synthetic: int) -> dict[str, Path]:
+def folders(tmp: Path, synthetic: int) -> dict[str, Path]:
+    """A copy of the built-in data folder and, if ``synthetic``, one of that many claims."""
     from geo.dataset import load_dataset
     from geo.paths import DATA_DIR
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(name)
         browser = pw.chromium.launch(executable_path=br.CHROMIUM, args=br.CHROMIUM_ARGS)
         try:
-            for label, folder in _folders(tmp, args.synthetic).items():
+            for label, folder in folders(tmp, args.synthetic).items():
                 times: dict[str, list[float]] = {"ours": [], "naive": []}
                 for i in range(args.rounds):
                     # Taking turns, so that a drift in the machine's speed hits both.

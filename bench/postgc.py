@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import browser as br
-from bench import synth
+from bench.cold import folders
 
 OUT = br.REPO / "bench" / "out"
 FIGURES = {
@@ -46,21 +45,6 @@ FIGURES = {
     "rss_10_MB": lambda a: a["rss_n_sessions"] / 1e6,
     "ratio_10_1": lambda a: a["rss_ratio"],
 }
-
-
-def _folders(tmp: Path, claims: int) -> dict[str, Path]:
-    from geo.dataset import load_dataset
-    from geo.paths import DATA_DIR
-
-    builtin = tmp / "builtin" / "data"
-    shutil.copytree(DATA_DIR, builtin)
-    folders = {f"built-in ({len(load_dataset(builtin).claims)} claims)": builtin}
-    if claims:
-        folder = tmp / "synthetic" / "data"
-        names = load_dataset(DATA_DIR).names
-        synth.write_data_dir(folder, synth.make_claims(claims, names), repo_data=DATA_DIR)
-        folders[f"synthetic ({claims:,} claims)"] = folder
-    return folders
 
 
 # Variant -> (runner.postScriptGC, whether the app's gc.freeze works)
@@ -213,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.in_process:
         with tempfile.TemporaryDirectory(prefix="bench-postgc-") as name:
-            in_process(_folders(Path(name), args.claims), variants, args.rounds, args.runs)
+            in_process(folders(Path(name), args.claims), variants, args.rounds, args.runs)
         return 0
 
     from playwright.sync_api import sync_playwright
@@ -223,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(name)
         browser = pw.chromium.launch(executable_path=br.CHROMIUM, args=br.CHROMIUM_ARGS)
         try:
-            for label, folder in _folders(tmp, args.claims).items():
+            for label, folder in folders(tmp, args.claims).items():
                 runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
                 for i in range(args.rounds):
                     for variant in variants:  # taking turns: the machine's drift hits all

