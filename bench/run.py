@@ -202,14 +202,15 @@ def git_state() -> dict[str, Any]:
             )
         except (OSError, subprocess.SubprocessError):
             return ""
-        return done.stdout.strip()
+        # Only the end: a porcelain line starts with its status, maybe a space.
+        return done.stdout.rstrip()
 
     changed = [
         line[3:]
         for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
         if not line[3:].startswith("bench/")
     ]
-    return {"commit": git("rev-parse", "HEAD"), "modified_outside_bench": changed}
+    return {"commit": git("rev-parse", "HEAD").strip(), "modified_outside_bench": changed}
 
 
 def machine() -> dict[str, Any]:

@@ -82,6 +82,7 @@ class Run:
     texts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     runs: int = 0  # script runs it took (st.rerun and st.switch_page add one each)
+    page_hash: str = ""  # the page it ran
 
     def widget(self, kind: str, label: str) -> Element:
         """The widget of ``kind`` whose label starts with ``label``; ClientError if none."""
@@ -307,9 +308,10 @@ class Session:
                 run.runs += 1
                 self.session_id = message.new_session.initialize.session_id or self.session_id
             elif kind == "navigation":
-                # With st.navigation, the page that ran is named here (new_session names
-                # the entry script).
-                self.page_hash = message.navigation.page_script_hash
+                # With st.navigation, the page that runs is named here (new_session names
+                # the entry script). Kept once the run is complete: a run the connection
+                # cut leaves the client on the page it last had whole, with its widgets.
+                run.page_hash = message.navigation.page_script_hash
                 self.pages = {
                     p.url_pathname: p.page_script_hash for p in message.navigation.app_pages
                 }
@@ -327,6 +329,7 @@ class Session:
                     continue
                 run.status = message.script_finished
                 run.seconds = time.perf_counter() - started
+                self.page_hash = run.page_hash or self.page_hash
                 # As the page does after each run: values of widgets no longer drawn go.
                 drawn = {e.id for e in run.elements.values() if e.id}
                 self.values = {k: v for k, v in self.values.items() if k in drawn}
