@@ -515,13 +515,8 @@ def add_source(
         )
     s = schema.sources
     with store.engine.begin() as conn:
-        _bump(conn)
-        dataset_id = _writable_dataset_id(conn, slug)
-        rows = conn.execute(
-            sa.select(s.c.source_id, s.c.position).where(s.c.dataset_id == dataset_id)
-        ).all()
-        position = max((r.position for r in rows), default=-1) + 1
-        source_id = _new_source_id(record, {r.source_id for r in rows})
+        dataset_id, position, taken = _open_for_adding(conn, slug, s, "source_id")
+        source_id = _new_source_id(record, taken)
         raw = pd.DataFrame([{**record, "source_id": source_id, "file": ""}], dtype=str)
         load = validate_sources(raw, row_numbers=[position + FIRST_DATA_ROW])
         if load.problems:
@@ -537,6 +532,20 @@ def add_source(
             changes["full_text"] = ("", f"{len(text):,} characters")
         _log(conn, dataset_id, source_id, 1, "add", editor, reason, changes, subject="source")
     return source_id
+
+
+def _open_for_adding(
+    conn: Connection, slug: str, table: sa.Table, id_column: str
+) -> tuple[int, int, set[str]]:
+    """Start an addition to ``table``: take the write lock; return the dataset's id, the
+    next free position and the ids already taken."""
+    _bump(conn)
+    dataset_id = _writable_dataset_id(conn, slug)
+    rows = conn.execute(
+        sa.select(table.c[id_column], table.c.position).where(table.c.dataset_id == dataset_id)
+    ).all()
+    position = max((r.position for r in rows), default=-1) + 1
+    return dataset_id, position, {r[0] for r in rows}
 
 
 def _new_claim_id(taken: set[str]) -> str:
@@ -568,13 +577,8 @@ def add_claim(
     _not_editable(fields, EDITABLE)
     c = schema.claims
     with store.engine.begin() as conn:
-        _bump(conn)
-        dataset_id = _writable_dataset_id(conn, slug)
-        rows = conn.execute(
-            sa.select(c.c.claim_id, c.c.position).where(c.c.dataset_id == dataset_id)
-        ).all()
-        position = max((r.position for r in rows), default=-1) + 1
-        claim_id = _new_claim_id({r.claim_id for r in rows})
+        dataset_id, position, taken = _open_for_adding(conn, slug, c, "claim_id")
+        claim_id = _new_claim_id(taken)
         proposed = {k: str(fields.get(k, "")).strip() for k in COLUMNS} | {"claim_id": claim_id}
         row = position + FIRST_DATA_ROW
         checked, problems = _check(conn, dataset_id, proposed, row)
