@@ -20,7 +20,7 @@ import streamlit as st
 from geo.dataset import BUILTIN_LABEL, Dataset, country_view, load_dataset
 from geo.escape import md
 from geo.model.countries import available_countries, region
-from geo.paths import active_data_dir
+from geo.paths import active_countries_dir, active_data_dir
 from geo.time.playback import DEFAULT_WINDOW_DAYS, as_of_filter
 from geo.views.filtering import ClaimFilter, FilterResult, filter_claims
 from geo.views.mapview import METRICS
@@ -94,8 +94,8 @@ def _files(folder: str) -> Dataset:
 
 
 @st.cache_resource(show_spinner="Loading the country's units…")
-def _country_files(folder: str, code: str) -> Dataset:
-    return country_view(_files(folder), region([code], Path(folder)))
+def _country_files(folder: str, countries: str, code: str) -> Dataset:
+    return country_view(_files(folder), region([code], Path(countries)))
 
 
 def names_on_map() -> bool:
@@ -185,7 +185,7 @@ def active_dataset() -> Dataset:
         )
         st.session_state[DATASET] = BUILTIN_DATASET
     if country() != DEFAULT_COUNTRY:
-        return _country_files(str(active_data_dir()), country())
+        return _country_files(str(active_data_dir()), str(active_countries_dir()), country())
     return dataset()
 
 
@@ -196,7 +196,7 @@ def _dataset_from_url() -> str:
 
 def _country_from_url() -> str:
     values = st.query_params.get_all("country")
-    known = [info.code for info in available_countries(active_data_dir())]
+    known = [info.code for info in available_countries(active_countries_dir())]
     found, note = parse_country(values[-1], known) if values else (None, None)
     if note:
         _note(note)
@@ -389,7 +389,7 @@ def _country_picked() -> None:
 
 
 def _country_picker() -> None:
-    names = {info.code: info.name for info in available_countries(active_data_dir())}
+    names = {info.code: info.name for info in available_countries(active_countries_dir())}
     if st.session_state.get(COUNTRY) not in names:
         st.session_state[COUNTRY] = DEFAULT_COUNTRY
     st.selectbox(

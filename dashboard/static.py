@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from dashboard.lasting import lasting
-from geo.paths import active_data_dir
+from geo.paths import active_countries_dir, active_data_dir
 
 LEAFLET_ROUTE = f"/_claims_map/leaflet/{xstatic.pkg.leaflet.VERSION}"
 DATA_ROUTE = "/_claims_map/data"
@@ -73,7 +73,7 @@ def _context(request: Request) -> Response:
     if not _CONTEXT_NAME.match(name):
         return PlainTextResponse("No such context: country codes joined by '-'.", 404)
     codes = tuple(name[: -len(DATA_SUFFIX)].split("-"))
-    folder = active_data_dir()
+    folder = active_countries_dir()
     key = (str(folder), codes)
     with _context_lock:
         text = _context_cache.get(key)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.dataset import load_dataset, on_region
-from geo.model.countries import region
+from geo.model.countries import available_countries, region
+from geo.paths import DATA_DIR, DATA_DIR_ENV
 from geo.reading.upload import load_upload
+from store.config import DATABASE_URL_ENV
 from tests.test_acled import event
 from tests.test_acled_countries import _csv
 
@@ -49,6 +53,33 @@ def test_a_link_names_the_country_whose_units_are_shown() -> None:
     assert "Boundaries of Sudan as of 2012-2013" in text
     assert "Boundaries: Natural Earth" in text
     assert at.query_params["country"] == "SD"  # written back as a code
+
+
+def test_a_data_folder_of_claims_only_still_offers_every_country(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An analyst's own folder (README: "files named as in data/") need not copy countries/;
+    # before, the app stopped at its first page on such a folder.
+    for name in (
+        "claims.csv",
+        "sources.csv",
+        "provinces.csv",
+        "provinces.geojson",
+        "provinces.geojson.meta.json",
+    ):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    with (tmp_path / "claims.csv").open(encoding="utf-8") as f:
+        kept = f.readlines()[:11]  # the header and ten claims: this folder's, not data/'s
+    (tmp_path / "claims.csv").write_text("".join(kept), encoding="utf-8")
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'claims.db'}")
+    at = run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "10 of 10 claims shown" in text_of(at)
+    assert len(at.selectbox(key="country").options) == len(available_countries())
+    at.selectbox(key="country").select("SD").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.selectbox(key="place").options) == 17
 
 
 def test_a_bad_country_in_a_link_is_ignored_with_a_note() -> None:

@@ -136,6 +136,17 @@ def test_the_countries_around_are_made_when_the_frame_asks(server: str, base: st
     assert {"Pakistan", "Iran", "Tajikistan"} <= names and "Afghanistan" not in names
 
 
+def test_a_data_folder_without_countries_gets_the_built_in_ones_around(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An analyst's own folder holds claims, not every country's boundaries.
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    status, _, body = get(f"{server}{static.CONTEXT_ROUTE}/SD{static.DATA_SUFFIX}")
+    assert status == 200, body
+    names = {f["properties"]["name"] for f in json.loads(body)["features"]}
+    assert {"Chad", "Egypt"} <= names
+
+
 @pytest.mark.parametrize(
     "name", ["XX.geojson", "AF.csv", "af.geojson", "..%2FAF.geojson", "AF-<b>.geojson"]
 )

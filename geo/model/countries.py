@@ -27,9 +27,9 @@ from rapidfuzz import fuzz, process
 
 from geo.model.boundaries import load_boundaries, load_boundary_metadata
 from geo.model.places import PlaceRegistry, load_place_registry, normalise
-from geo.paths import DATA_DIR
+from geo.paths import COUNTRY_INDEX, DATA_DIR
 
-INDEX_NAME = "countries/index.csv"
+INDEX_NAME = COUNTRY_INDEX
 INDEX_COLUMNS = (
     "country",
     "alpha3",
