@@ -120,7 +120,7 @@ def _current(conn: Connection, dataset_id: int, claim_id: str) -> tuple[pd.Serie
     ).first()
     if row is None:
         raise KeyError(claim_id)
-    claim = _typed_piece([tuple(row)[:-2]]).iloc[0]
+    claim = _typed_piece([[value] for value in tuple(row)[:-2]]).iloc[0]
     return claim, int(row.version), bool(row.retracted)
 
 

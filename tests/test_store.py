@@ -20,7 +20,7 @@ from geo.dataset import Dataset, combine, load_dataset
 from geo.model.claims import validate_claims
 from geo.paths import DATA_DIR
 from geo.reading.boundary_upload import prepare_boundaries
-from store import schema
+from store import core, schema
 from store.engine import current_revision, head_revision, make_engine, migrate
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -372,3 +372,35 @@ def test_the_same_polygons_with_another_credit_or_places_keep_their_own(
     refreshed = s.load("builtin")
     assert refreshed.boundary_credit == "NE v2"
     assert refreshed.places.match("Panjshir Valley").code == "AF-PAN"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a "quoted" word, a comma',
+        "two\nlines\r\nand a CRLF",
+        r"\N",  # PostgreSQL's own NULL marker in its text format
+        "back\\slash\ttab",
+        "NULL",
+        "  spaced  ",
+        "ولایت پنجشیر",
+    ],
+)
+def test_claims_read_back_through_copy_keep_every_character(
+    store_url: str, builtin: Dataset, text: str
+) -> None:
+    # On PostgreSQL the claims come back as CSV through COPY (store/core.py): quoting,
+    # line ends and NULL against empty text must survive it, across its chunk borders.
+    mine = _user_dataset(builtin, n=core.BATCH_ROWS + 7)
+    claims = mine.claims.copy()
+    for column in ("summary", "locator"):
+        claims[column] = pd.array([f"{text} {i}" for i in range(len(claims))], dtype="string")
+    claims["claimant"] = pd.Categorical(
+        [text] * len(claims), categories=pd.Index([text], dtype="string")
+    )
+    mine = replace(mine, claims=claims)
+    s = store.open_store(store_url)
+    s.save(mine, name="odd text")
+    loaded = s.load("odd-text")
+    pd.testing.assert_frame_equal(loaded.claims, mine.claims)
+    assert loaded.claims["province"].isna().sum() == (len(claims) + 2) // 3
