@@ -70,9 +70,10 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from starlette.middleware import Middleware
     from streamlit.runtime.pages_manager import PagesManager
 
-    from dashboard import downloads, push, served, static, upload_limit
+    from dashboard import downloads, push, served, static, upload_cap, upload_limit
     from dashboard.warmup import lifespan
 
     # Before the server takes any upload: its limit and the Your data page's are one.
@@ -93,4 +94,6 @@ else:
         __file__,
         lifespan=lifespan,
         routes=served.routes() + static.routes() + push.routes(),
+        # A session holds a bounded number of uploaded files (dashboard/upload_cap.py).
+        middleware=[Middleware(upload_cap.SessionUploadCap)],
     )

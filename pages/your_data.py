@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import datastore, state, upload_limit
+from dashboard import datastore, state, upload_cap, upload_limit
 from geo.dataset import Dataset, combine, on_region
 from geo.escape import csv_safe_frame, md
 from geo.model.boundaries import BoundaryError
@@ -57,7 +57,9 @@ if current is not None:
 
 @st.cache_data(show_spinner="Reading the boundary file…", max_entries=4)
 def _boundary_layer(name: str, data: bytes, max_bytes: int):
-    return read_boundary_upload(name, data, max_bytes=max_bytes)
+    # A turn among the process's readers (dashboard/upload_cap.py): the spinner shows.
+    with upload_cap.reading_turn(lambda: None):
+        return read_boundary_upload(name, data, max_bytes=max_bytes)
 
 
 # --- boundaries -----------------------------------------------------------------------------
@@ -176,6 +178,17 @@ def encoding_picker(detected: str | None) -> None:
 
 def run_pipeline() -> UploadResult | None:
     def load(progress: Callable[[float], None] | None = None) -> UploadResult:
+        note = st.empty()
+        with upload_cap.reading_turn(
+            lambda: note.info(
+                "Other uploads are being read on this server; yours starts as soon as one is done.",
+                icon=":material/hourglass_top:",
+            )
+        ):
+            note.empty()
+            return _read(progress)
+
+    def _read(progress: Callable[[float], None] | None) -> UploadResult:
         return load_upload(
             claims_file.name,
             data,
