@@ -364,7 +364,8 @@ if result.errors:
 elsewhere = result.region if result.region and result.region.codes != ("AF",) else None
 if elsewhere is not None:
     st.info(
-        f"This export is about {md(elsewhere.name)}: its claims are shown on the built-in "
+        f"This {'export' if result.kind == 'acled' else 'table'} is about "
+        f"{md(elsewhere.name)}: its claims are shown on the built-in "
         f"units of {md(elsewhere.name)}, not on Afghanistan's."
         + (f" {md(vintage)}" if (vintage := vintage_caption(elsewhere.boundary_meta)) else "")
     )

@@ -229,18 +229,24 @@ class PlaceRegistry:
             drop_shared=self._drop_shared,
         )
 
+    def exact(self, text: str) -> str | None:
+        """The code that ``text`` names exactly (equal after :func:`normalise`), or None;
+        without :meth:`match`'s suggestions, so cheap enough for every distinct name."""
+        key = normalise(text)
+        if not key:
+            return None
+        return self._index.get(key) or self._index.get(_compact(key))
+
     def match(self, text: str) -> Match:
         """Return the code that ``text`` names exactly, or no code and up to 3 suggestions.
 
         Exact means equal after :func:`normalise`; anything fuzzier is only a suggestion.
         """
-        key = normalise(text)
-        if not key:
-            return Match(text, None)
-        code = self._index.get(key) or self._index.get(_compact(key))
+        code = self.exact(text)
         if code is not None:
             return Match(text, code)
-        return Match(text, None, self._suggest(key))
+        key = normalise(text)
+        return Match(text, None, self._suggest(key) if key else ())
 
     def _suggest(self, key: str) -> tuple[Suggestion, ...]:
         hits = process.extract(

@@ -13,7 +13,8 @@ matching, so a guess is easy to predict and to correct):
   spokesman, speaker
 - actor: actor, actor1, actor 1, who, group, armed group, perpetrator, party, force, forces
 - claim_type: claim type, type, event type, category, activity type, activity
-- province: province, admin1, admin 1, region, wilayat, velayat, province name, governorate
+- province: province, admin1, admin 1, region, wilayat, velayat, province name, governorate,
+  state, state region, oblast
 - place: place, location, district, admin2, admin 2, village, area, locality, site
 - location_precision: location precision, geo precision, place precision
 - date_start: date start, start date, date, event date, from, date from, start, when, day
@@ -63,7 +64,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "claim_type": _names("claim type, type, event type, category, activity type, activity"),
     "province": _names(
-        "province, admin1, admin 1, region, wilayat, velayat, province name, governorate"
+        "province, admin1, admin 1, region, wilayat, velayat, province name, governorate, "
+        "state, state region, oblast"
     ),
     "place": _names("place, location, district, admin2, admin 2, village, area, locality, site"),
     "location_precision": _names("location precision, geo precision, place precision"),

@@ -14,7 +14,13 @@ from functools import cached_property
 import pandas as pd
 
 from geo.model.claims import ClaimsLoad, ProgressCallback, validate_claims
-from geo.model.countries import Region, acled_country, region
+from geo.model.countries import (
+    RECOGNISED_SHARE,
+    Region,
+    acled_country,
+    recognise_country,
+    region,
+)
 from geo.model.places import PlaceRegistry, Suggestion
 from geo.model.problems import Problem
 from geo.model.sources import SOURCE_COLUMNS
@@ -212,6 +218,16 @@ def load_upload(
         problems += mapped.problems
         claims, numbers = mapped.claims, read.row_numbers
         field_columns = used_mapping.columns
+    if kind != "acled" and built_in_countries and "province" in claims.columns:
+        recognised = _table_region(claims["province"], registry)
+        if recognised is not None:
+            found_region, note = recognised
+            registry = found_region.registry
+            if aliases:
+                registry = registry.with_aliases(
+                    {s: c for s, c in aliases.items() if c in registry}
+                )
+            notes.append(note)
     load = validate_claims(
         claims,
         places=registry,
@@ -221,7 +237,7 @@ def load_upload(
     )
     problems += relabel_problems(load.problems, field_columns) if field_columns else load.problems
     notes += [str(p) for p in problems if p.severity == "note"]
-    used_region = found_region if scope is not None else None
+    used_region = found_region if scope is not None or kind != "acled" else None
     if used_region is not None and used_region.out_of_date and load.errors:
         notes.append(_vintage_note(used_region, load.errors))
     return UploadResult(
@@ -264,6 +280,38 @@ def _export_region(
         note += "; without built-in units: " + ", ".join(repr(c) for c in sorted(unknown))
     note += f". Its rows are mapped onto the built-in units of {found.name}."
     return found, scope, note
+
+
+# Distinct place names looked at to recognise a table's country: enough to tell, and a
+# bound on the work for a file of a million different names.
+RECOGNISE_NAMES = 10_000
+
+
+def _table_region(provinces: pd.Series, current: PlaceRegistry) -> tuple[Region, str] | None:
+    """The built-in country whose units a table's own place names are, when most of them are
+    not ``current``'s (a Sudan table uploaded while Afghanistan is shown), and the note
+    saying so; None when they are ``current``'s or no one country's."""
+    names: list[str] = []
+    for value in provinces.dropna().unique():
+        if text := str(value).strip():
+            names.append(text)
+            if len(names) == RECOGNISE_NAMES:
+                break
+    if not names:
+        return None
+    known = sum(current.exact(name) is not None for name in names)
+    if known >= RECOGNISED_SHARE * len(names):
+        return None
+    found = recognise_country(names)
+    if found is None or found.matched <= known:
+        return None
+    name = found.country.name
+    note = (
+        f"the place names in the table are {name}'s units ({found.matched} of {found.names} "
+        f"distinct names match exactly), not the map's: its rows are mapped onto the built-in "
+        f"units of {name}."
+    )
+    return region([found.country.code]), note
 
 
 def _vintage_note(found: Region, errors: Collection[Problem]) -> str:
