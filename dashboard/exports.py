@@ -9,18 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import render
+from dashboard import assets, render
 from geo.dataset import BUILTIN_LABEL, Dataset
 from geo.export.files import claims_csv, export_metadata, metadata_json, provinces_geojson
+from geo.paths import active_countries_dir
 from geo.time.playback import as_of_filter, is_empty_window
 from geo.views.filtering import FilterResult, sources_in_view
 from geo.views.mapview import MapView
 from geo.views.viewstate import ViewState, to_query
 
 APP_VERSION = "0.1.0"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _neighbours(codes: tuple[str, ...]) -> gpd.GeoDataFrame:
+    # Reading and clipping the countries around takes about a second: once per process.
+    from geo.model.countries import neighbours
+
+    return neighbours(codes, active_countries_dir())
 
 
 def filters_text(view: ViewState) -> str:
@@ -77,6 +87,7 @@ def panel(
         # Imported on the first PNG asked for: matplotlib adds ~0.3 s to every cold start.
         from geo.export.png import render_map_png
 
+        codes = assets.countries_of(data)
         return render_map_png(
             data.boundaries,
             map_view,
@@ -86,6 +97,7 @@ def panel(
             filters_text=words,
             caveat=render.CAVEAT,
             credits=credits,
+            context=_neighbours(codes) if codes else None,
         )
 
     st.markdown("**Download this view**")

@@ -231,3 +231,33 @@ def test_geojson_has_every_province_and_the_claims_on_the_map(data) -> None:
     # RFC 7946: exterior rings anticlockwise.
     shape = shapely.geometry.shape(features[0]["geometry"])
     assert shape.exterior.is_ccw
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1080)])
+def test_the_slide_shows_the_countries_around_named_and_clear_of_the_provinces_names(
+    data, view, size
+) -> None:
+    from geo.export.png import CONTEXT_INK
+    from geo.model.countries import neighbours
+
+    around = neighbours(("AF",))
+    figure = map_figure(data.boundaries, view, size=size, context=around, **png_args(data))
+    renderer = figure.canvas.get_renderer()
+    figure.canvas.draw()
+    map_axes = min(figure.axes, key=lambda ax: ax.get_zorder())
+    texts = [t for t in map_axes.texts if t.get_text()]
+    named = {t.get_text() for t in texts if t.get_color() == CONTEXT_INK}
+    # The neighbours with a good share of the map's rectangle are named, in grey.
+    assert {"Pakistan", "Iran", "Turkmenistan"} <= named, named
+    assert not named & set(data.boundaries["name"])
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for i, box in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert not box.overlaps(other)
+    # Without them, the same map names no country.
+    bare = map_figure(data.boundaries, view, size=size, **png_args(data))
+    bare_axes = min(bare.axes, key=lambda ax: ax.get_zorder())
+    assert not [t for t in bare_axes.texts if t.get_color() == CONTEXT_INK]
+    out = ARTIFACTS / f"slide-with-neighbours-{size[0]}x{size[1]}.png"
+    out.parent.mkdir(exist_ok=True)
+    figure.savefig(out, format="png")

@@ -79,6 +79,12 @@ SELECTED_OUTLINE = "#D00000"
 VERIFIED_OUTLINE = "#111111"
 CLAIMS_OUTLINE = "#555555"
 NO_CLAIMS_OUTLINE = "#999999"
+# The countries around, as the browser's map draws them: dashed grey, unfilled, named in
+# grey italics; no one's data.
+CONTEXT_OUTLINE = "#9E9E9E"
+CONTEXT_INK = "#8A8A8A"
+# A neighbour is named when at least this share of the map's area is its.
+CONTEXT_NAMED_SHARE = 0.01
 HATCH_DARK = "#1A1A1A"
 HATCH_LIGHT = "#FFFFFF"
 SELECTED_NOTE = "red outline: the selected province"
@@ -163,6 +169,7 @@ def render_map_png(
     filters_text: str,
     caveat: str,
     credits: str,
+    context: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """The map of ``view`` as a PNG of exactly ``size`` pixels, ready for a slide.
 
@@ -176,6 +183,10 @@ def render_map_png(
     export has everything in full), and a legend too long for the space lists as many
     colours as fit and says how many it leaves out. The same arguments always give the
     same bytes (no timestamp or software version is written).
+
+    ``context``: the countries around (``name`` and ``geometry``, as
+    ``geo.model.countries.neighbours`` gives them), drawn as the browser's map draws them,
+    so that a viewer sees where the provinces lie.
     """
     figure = map_figure(
         boundaries,
@@ -186,6 +197,7 @@ def render_map_png(
         filters_text=filters_text,
         caveat=caveat,
         credits=credits,
+        context=context,
     )
     buffer = io.BytesIO()
     # "Software" would record the matplotlib version: the bytes would change on upgrade.
@@ -203,6 +215,7 @@ def map_figure(
     filters_text: str,
     caveat: str,
     credits: str,
+    context: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """The matplotlib figure :func:`render_map_png` saves, for callers that want another
     format (``figure.savefig(..., format="svg")``) or to inspect it."""
@@ -211,7 +224,7 @@ def map_figure(
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
     canvas = FigureCanvasAgg(figure)  # Agg, explicitly: no backend is chosen globally
     layout = _Layout(figure, canvas.get_renderer(), width, height)
-    layout.draw(boundaries, view, title, as_of, filters_text, caveat, credits)
+    layout.draw(boundaries, view, title, as_of, filters_text, caveat, credits, context)
     return figure
 
 
@@ -333,6 +346,7 @@ class _Layout:
         filters_text: str,
         caveat: str,
         credits: str,
+        context: gpd.GeoDataFrame | None = None,
     ) -> None:
         fonts = _fonts(self.scale, 17)
         inner = self.width - 2 * self.pad
@@ -375,9 +389,8 @@ class _Layout:
             # a column of at least a third of the width; the legend then takes whatever
             # the map's shape leaves beside it.
             least = max(0.3 * self.width, 420 * self.scale)
-            map_right = self.map(
-                boundaries, view, (self.pad, top, inner - least - gap, bottom - top), fonts.label
-            )
+            box = (self.pad, top, inner - least - gap, bottom - top)
+            map_right = self.map(boundaries, view, box, fonts.label, context)
             legend_x = map_right + 2 * gap
             legend_width = self.width - self.pad - legend_x
             fonts, rows, height = self.fit_legend(
@@ -393,7 +406,8 @@ class _Layout:
             )
             legend_y = bottom - height
             self.legend(view.title, rows, fonts, self.pad, legend_y, inner, columns)
-            self.map(boundaries, view, (self.pad, top, inner, legend_y - gap - top), fonts.label)
+            box = (self.pad, top, inner, legend_y - gap - top)
+            self.map(boundaries, view, box, fonts.label, context)
 
     # -- the legend --
 
@@ -516,6 +530,7 @@ class _Layout:
         view: MapView,
         box: tuple[float, float, float, float],
         label_font: FontProperties,
+        context: gpd.GeoDataFrame | None = None,
     ) -> float:
         """Draw the map in ``box`` (x, y, width, height in pixels); return its right edge."""
         x, y, w, h = box
@@ -533,6 +548,13 @@ class _Layout:
         # legend; a square one centres it above the legend.
         ax.set_aspect(1 / max(0.2, math.cos(math.radians((miny + maxy) / 2))), "box")
         ax.set_anchor("W" if self.wide else "C")
+
+        for geometry in () if context is None else context.geometry:
+            if (path := _path(geometry)) is not None:
+                around = PathPatch(path, facecolor="none", edgecolor=CONTEXT_OUTLINE, zorder=0.5)
+                around.set_linewidth(self.points(1.0))
+                around.set_linestyle((0, (4, 3)))
+                ax.add_patch(around)
 
         styles = {s.code: s for s in view.styles}
         geometries = dict(zip(boundaries["code"].astype(str), boundaries.geometry, strict=True))
@@ -597,15 +619,36 @@ class _Layout:
         ]
         # The selected place first, then the smallest: they have the least room to move.
         labelled.sort(key=lambda c: (c != view.selected, float(geometries[c].area), c))
-        self.labels(ax, [(names[c], geometries[c]) for c in labelled], label_font)
+        placed = self.labels(ax, [(names[c], geometries[c]) for c in labelled], label_font)
+        if context is not None and len(context):
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            seen = shapely.box(x0, y0, x1, y1)
+            around = []
+            for name, geometry in zip(context["name"], context.geometry, strict=True):
+                part = shapely.intersection(geometry, seen)
+                if not part.is_empty and part.area >= CONTEXT_NAMED_SHARE * seen.area:
+                    around.append((str(name), part))
+            around.sort(key=lambda item: -item[1].area)  # the most visible named first
+            font = label_font.copy()
+            font.set_style("italic")
+            font.set_weight("normal")
+            self.labels(ax, around, font, CONTEXT_INK, placed)
         return float(position.x1 * self.width)
 
-    def labels(self, ax: Axes, places: Iterable[tuple[str, object]], font: FontProperties) -> None:
+    def labels(
+        self,
+        ax: Axes,
+        places: Iterable[tuple[str, object]],
+        font: FontProperties,
+        colour: str = INK,
+        placed: list[tuple[float, float, float, float]] | None = None,
+    ) -> list[tuple[float, float, float, float]]:
         """Name the places in order, nudging a label up or down when it would cover another
-        and leaving it out when it cannot be placed clear of the others (an unreadable pile
-        of names helps nobody; the CSV and GeoJSON exports name every place)."""
+        (or one already ``placed``) and leaving it out when it cannot be placed clear of the
+        others (an unreadable pile of names helps nobody; the CSV and GeoJSON exports name
+        every place). Returns the boxes of every label placed so far."""
         transform = ax.transData
-        placed: list[tuple[float, float, float, float]] = []
+        placed = [] if placed is None else placed
         height = self.px(font) * 1.2
         halo = [patheffects.withStroke(linewidth=self.points(4.0), foreground="white")]
         for name, geometry in places:
@@ -628,13 +671,14 @@ class _Layout:
                 y,
                 literal(name),
                 fontproperties=for_text(name, font),
-                color=INK,
+                color=colour,
                 ha="center",
                 va="center",
                 usetex=False,
                 path_effects=halo,
                 zorder=5,
             )
+        return placed
 
 
 # Where to try a label, in label widths and heights from the place's inner point: on it,
