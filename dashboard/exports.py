@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import assets, render
+from dashboard import render
 from geo.dataset import BUILTIN_LABEL, Dataset
 from geo.export.files import claims_csv, export_metadata, metadata_json, provinces_geojson
 from geo.paths import active_countries_dir
@@ -85,9 +85,10 @@ def panel(
 
     def png(size: tuple[int, int]) -> bytes:
         # Imported on the first PNG asked for: matplotlib adds ~0.3 s to every cold start.
+        from dashboard.assets import countries_of  # not in the warm-up: see its test
         from geo.export.png import render_map_png
 
-        codes = assets.countries_of(data)
+        codes = countries_of(data)
         return render_map_png(
             data.boundaries,
             map_view,
