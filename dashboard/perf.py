@@ -13,6 +13,12 @@ each run, Python's own full collection still comes, every few dozen runs, and wa
 everything: 0.1-0.26 s inside one filter change on the benchmark machine. With the freeze,
 each run's collection took about a millisecond, and memory was the same either way. The
 option is also hidden in Streamlit 1.67 (``streamlit config show`` does not list it).
+
+An upload can bring far more objects than the libraries: a file whose every row is rejected
+keeps a ``Problem`` per row, up to a million, and every other session's runs then walked
+them all (bench/upload_pressure.py: another viewer's filter change went from 0.03 to 0.29 s
+for as long as the uploader's session held such a result). :func:`refreeze` after such a
+read freezes them too, and :func:`freeze` as the read goes.
 """
 
 from __future__ import annotations
@@ -34,3 +40,32 @@ def settle(page: str) -> None:
         if runs == 2 and not _frozen:
             gc.freeze()
             _frozen = True
+
+
+def freeze() -> None:
+    """Freeze everything alive now, without a collection: cheap enough to call as a long
+    read progresses, so that other sessions' runs do not walk what it has made so far.
+    What it freezes that is garbage is dealt with by the :func:`refreeze` at its end."""
+    with _lock:
+        gc.freeze()
+
+
+# A read that leaves at least this many problems is frozen with them (see refreeze).
+REFREEZE_PROBLEMS = 10_000
+
+
+def refreeze() -> None:
+    """Collect what is garbage now, then freeze everything alive, after reading an upload
+    that left many objects behind (:data:`REFREEZE_PROBLEMS`).
+
+    One full collection (a few tenths of a second at worst) instead of one after every run
+    of every session for as long as the upload is kept. Frozen objects are still freed when
+    nothing refers to them (an upload's result holds no reference cycles; a test checks);
+    a cycle frozen by chance is collected at the next refreeze, which unfreezes first.
+    """
+    global _frozen
+    with _lock:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        _frozen = True

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import datastore, state, upload_cap, upload_limit
+from dashboard import datastore, perf, state, upload_cap, upload_limit
 from geo.dataset import Dataset, combine, on_region
 from geo.escape import csv_safe_frame, md
 from geo.model.boundaries import BoundaryError
@@ -186,7 +186,14 @@ def run_pipeline() -> UploadResult | None:
             )
         ):
             note.empty()
-            return _read(progress)
+            try:
+                result = _read(progress)
+            finally:
+                if progress is not None:
+                    perf.refreeze()  # what the read froze as it went, if garbage, is freed
+            if progress is None and len(result.problems) >= perf.REFREEZE_PROBLEMS:
+                perf.refreeze()
+            return result
 
     def _read(progress: Callable[[float], None] | None) -> UploadResult:
         return load_upload(
@@ -221,6 +228,7 @@ def run_pipeline() -> UploadResult | None:
             if percent > shown[0]:  # whole percents only: at most 100 updates
                 shown[0] = percent
                 bar.progress(percent / 100, text=reading)
+                perf.freeze()  # what the read has made so far (see perf.refreeze)
 
         try:
             return load(advance)

@@ -50,3 +50,38 @@ def test_the_map_page_modules_do_not_load_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert out.stdout.strip() == "False"
+
+
+def _rejected_upload():
+    from bench.upload_pressure import worst_file
+    from geo.dataset import load_dataset
+    from geo.reading.upload import load_upload
+
+    builtin = load_dataset()
+    data = worst_file(1)  # every row rejected: a Problem object per row
+    return load_upload(
+        "w.csv", data, places=builtin.places, source_ids=set(builtin.sources["source_id"])
+    )
+
+
+def test_an_upload_s_result_holds_no_reference_cycles(clean: None) -> None:
+    # perf.refreeze freezes a read's result: it must still be freed, by reference counting
+    # alone, once the session lets it go.
+    gc.collect()
+    result = _rejected_upload()
+    touched = (result.errors, result.rejected_count, result.rejected_table())
+    touched += (result.unmatched_places(), result.file_errors)
+    gc.collect()
+    del result, touched
+    assert gc.collect() == 0
+
+
+def test_refreeze_takes_a_large_result_out_of_every_later_collection(clean: None) -> None:
+    result = _rejected_upload()
+    assert len(result.problems) >= 10_000
+    before = gc.get_freeze_count()
+    perf.refreeze()
+    assert gc.get_freeze_count() >= before + len(result.problems)
+    # What the collector after each run still walks: not the result's problems.
+    walked = len(gc.get_objects())
+    assert walked < len(result.problems) / 2, walked
