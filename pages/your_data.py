@@ -186,14 +186,16 @@ def run_pipeline() -> UploadResult | None:
             )
         ):
             note.empty()
+            result = None
             try:
                 result = _read(progress)
+                return result
             finally:
-                if progress is not None:
-                    perf.refreeze()  # what the read froze as it went, if garbage, is freed
-            if progress is None and len(result.problems) >= perf.REFREEZE_PROBLEMS:
-                perf.refreeze()
-            return result
+                # A long read froze what it made as it went (advance, below): what of that is
+                # garbage is collected here. A result of many problems is frozen whole.
+                many = result is not None and len(result.problems) >= perf.REFREEZE_PROBLEMS
+                if progress is not None or many:
+                    perf.refreeze()
 
     def _read(progress: Callable[[float], None] | None) -> UploadResult:
         return load_upload(
