@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.dataset import load_dataset
 from geo.views import filtering as views
 from geo.views.filtering import ClaimFilter, filter_claims, province_summary, summarise
 
@@ -166,6 +167,19 @@ def test_fast_summary_equals_the_pandas_reference(
     reference.index = reference.index.astype(str)
     pd.testing.assert_frame_equal(fast, reference, check_dtype=False, check_index_type=False)
     assert result.count == len(result.shown)
+
+
+def test_a_view_with_no_presence_claim_is_summarised_too() -> None:
+    # The loader's categorical columns: an empty group's unique() broke the reindex.
+    claims = load_dataset().claims
+    others = frozenset(set(claims["claim_type"].astype(str)) - {"presence"})
+    result = filter_claims(claims, ClaimFilter(claim_types=others))
+    assert len(result.on_map) and not (result.on_map["claim_type"] == "presence").any()
+    reference = province_summary(result.on_map)
+    assert list(reference["presence_actors"]) == [()] * len(reference)
+    reference.index = reference.index.astype(str)
+    fast = summarise(result)
+    pd.testing.assert_frame_equal(fast, reference, check_dtype=False, check_index_type=False)
 
 
 def test_fast_summary_of_nothing_in_view(claims) -> None:

@@ -318,6 +318,6 @@ def _vintage_note(found: Region, errors: Collection[Problem]) -> str:
     names = ", ".join(f"{info.name} ({info.as_of})" for info in found.out_of_date)
     return (
         f"{len(errors)} row(s) name places that match no built-in unit. The built-in units of "
-        f"{names} are not today's: if the export uses newer ones, upload a current boundary "
+        f"{names} are not today's: if the file uses newer ones, upload a current boundary "
         "file for the country above; a name is never assigned to an old unit by guesswork."
     )

@@ -210,8 +210,11 @@ def province_summary(claims: pd.DataFrame) -> pd.DataFrame:
             "verified": grouped["status"].agg(lambda s: bool(s.isin(VERIFIED_STATUSES).any())),
         }
     )
-    presence_sets = _value_sets(presence["actor"]).reindex(summary.index)
-    summary["presence_actors"] = [v if isinstance(v, tuple) else () for v in presence_sets]
+    if presence.ngroups:
+        presence_sets = _value_sets(presence["actor"]).reindex(summary.index)
+        summary["presence_actors"] = [v if isinstance(v, tuple) else () for v in presence_sets]
+    else:  # an empty group's unique() cannot be reindexed by place
+        summary["presence_actors"] = [()] * len(summary)
     return summary[list(SUMMARY_COLUMNS)]
 
 
