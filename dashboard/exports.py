@@ -26,11 +26,14 @@ APP_VERSION = "0.1.0"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _neighbours(codes: tuple[str, ...]) -> gpd.GeoDataFrame:
+def _neighbours(codes: tuple[str, ...]) -> gpd.GeoDataFrame | None:
     # Reading and clipping the countries around takes about a second: once per process.
-    from geo.model.countries import neighbours
+    from geo.model.countries import UnknownCountryError, neighbours
 
-    return neighbours(codes, active_countries_dir())
+    try:
+        return neighbours(codes, active_countries_dir())
+    except UnknownCountryError:  # a data folder's own countries/ may lack an upload's
+        return None
 
 
 def filters_text(view: ViewState) -> str:

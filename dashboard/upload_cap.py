@@ -52,8 +52,8 @@ class SessionUploadCap:
 
     def __init__(self, app: ASGIApp, max_upload_bytes: int | None = None) -> None:
         self.app = app
-        limit = max_upload_bytes or limits.max_upload_mb() * 1024 * 1024
-        self.max_bytes = MAX_UPLOADS * limit
+        self.limit = max_upload_bytes or limits.max_upload_mb() * 1024 * 1024
+        self.max_bytes = MAX_UPLOADS * self.limit
         self._held: OrderedDict[str, OrderedDict[str, int]] = OrderedDict()
 
     def held(self, session_id: str) -> tuple[int, int]:
@@ -73,11 +73,18 @@ class SessionUploadCap:
             if status is not None and status < 300:
                 self._held.get(session_id, {}).pop(file_id, None)
             return
-        count, size = self.held(session_id)
-        replacing = file_id in self._held.get(session_id, {})
-        if not replacing and (count >= MAX_FILES or size >= self.max_bytes):
+        files = self._held.setdefault(session_id, OrderedDict())
+        self._held.move_to_end(session_id)
+        while len(self._held) > MAX_SESSIONS:
+            self._held.popitem(last=False)
+        count, size = len(files), sum(files.values())
+        previous = files.get(file_id)
+        if previous is None and (count >= MAX_FILES or size >= self.max_bytes):
             await _refuse(send, count, size)
             return
+        # Reserved before the upload is passed on (nothing awaits in between), so that
+        # uploads in flight at once each count the others.
+        files[file_id] = _declared(scope, self.limit)
         received = 0
 
         async def counted() -> Message:
@@ -87,13 +94,27 @@ class SessionUploadCap:
                 received += len(message.get("body", b""))
             return message
 
-        status = await _passed_on(self.app, scope, counted, send)
-        if status is not None and status < 300:
-            files = self._held.setdefault(session_id, OrderedDict())
-            files[file_id] = received  # the request's length: the file and its framing
-            self._held.move_to_end(session_id)
-            while len(self._held) > MAX_SESSIONS:
-                self._held.popitem(last=False)
+        status = None
+        try:
+            status = await _passed_on(self.app, scope, counted, send)
+        finally:
+            if status is not None and status < 300:
+                files[file_id] = received  # the request's length: the file and its framing
+            elif previous is None:
+                files.pop(file_id, None)
+            else:
+                files[file_id] = previous
+
+
+def _declared(scope: Scope, limit: int) -> int:
+    """The upload's length as its request states it, else the most it may be."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return min(max(int(value), 0), limit)
+            except ValueError:
+                return limit
+    return limit
 
 
 async def _passed_on(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> int | None:

@@ -129,6 +129,12 @@ claims_file = st.file_uploader(
     type=["csv", "tsv", "txt", "xlsx"],
     key="claims_upload",
 )
+# The server's refusal past this reaches the browser only as "status 413" (upload_cap.py).
+st.caption(
+    f"This browser session keeps at most {upload_cap.MAX_FILES} uploaded files "
+    f"({upload_cap.MAX_UPLOADS * MAX_MB} MB) on the server. If an upload fails with "
+    "status 413, remove files you no longer need from the uploaders, or reload the page."
+)
 if claims_file is None:
     st.info(
         "Choose a file to see what can be read from it. The expected columns are: "

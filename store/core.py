@@ -592,7 +592,9 @@ def _copied_pieces(conn: Connection, query: sa.Select[Any]) -> Iterator[pd.DataF
     sql = flagged.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     names = [*CLAIM_FIELDS, _PROVINCE_NULL]
     raw = conn.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+    # UTF-8 whatever the connection's client encoding: pandas reads it as UTF-8.
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
         chunks = pd.read_csv(
             io.BufferedReader(_CopyStream(copy), buffer_size=1 << 20),
             header=None,

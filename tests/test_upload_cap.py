@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from websockets.sync.client import connect
@@ -20,6 +21,7 @@ def test_a_session_cannot_hold_more_than_its_share_of_uploads() -> None:
         streamlit_run(*flags, env={upload_limit.ENV: "1"}) as address,
         connect(f"ws://{address}/_stcore/stream", max_size=None) as first,
         connect(f"ws://{address}/_stcore/stream", max_size=None) as second,
+        connect(f"ws://{address}/_stcore/stream", max_size=None) as third,
     ):
         one, _ = run_page(first, "")
         two, _ = run_page(second, "")
@@ -53,6 +55,14 @@ def test_a_session_cannot_hold_more_than_its_share_of_uploads() -> None:
         # Small files: at most eight per session.
         small = [put(two, f"s{i}", 10).status_code for i in range(8)]
         assert small == [204] * 7 + [413]  # g0 and seven small ones
+
+        # Sent all at once, uploads still count each other: each is reserved on arrival
+        # (before, a dozen near-limit files in flight together were all taken).
+        three, _ = run_page(third, "")
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            sent = pool.map(lambda i: put(three, f"p{i}", near_limit).status_code, range(12))
+            codes = list(sent)
+        assert sorted(codes) == [204] * 5 + [413] * 7, codes
 
 
 def test_at_most_two_uploads_are_read_at_once_and_the_next_is_told_to_wait() -> None:

@@ -190,9 +190,11 @@ def recognise_country(
     """The one built-in country whose units at least ``share`` of the distinct ``names``
     spell exactly (after ``normalise``), or None.
 
-    A name several countries' units share ("Punjab", "Central") counts for each; the winner
-    must match more names than any other country, and at least two unless only one name
-    is given. Suggestions are not matches: a misspelt table is not recognised here.
+    Only names that spell one country's units count: one several countries share
+    ("Punjab", "Central", "Northern") says nothing of which (a table of Afghanistan's
+    regions, Central, Eastern, Northern..., would otherwise look like Zambia's provinces).
+    The winner must match more names than any other country, and at least two unless only
+    one name is given. Suggestions are not matches: a misspelt table is not recognised here.
 
     >>> found = recognise_country(["Khartoum", "North Darfur", "Kassala", "Atlantis"])
     >>> found.country.name, found.matched, found.names
@@ -206,7 +208,9 @@ def recognise_country(
     index = _spellings(Path(data_dir))
     counts: dict[str, int] = {}
     for key in keys:
-        for code in index.get(key, ()):
+        owners = index.get(key, ())
+        if len(owners) == 1:
+            (code,) = owners
             counts[code] = counts.get(code, 0) + 1
     if not counts:
         return None
