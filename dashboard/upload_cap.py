@@ -56,11 +56,6 @@ class SessionUploadCap:
         self.max_bytes = MAX_UPLOADS * self.limit
         self._held: OrderedDict[str, OrderedDict[str, int]] = OrderedDict()
 
-    def held(self, session_id: str) -> tuple[int, int]:
-        """The files and bytes this account says ``session_id`` holds."""
-        files = self._held.get(session_id, {})
-        return len(files), sum(files.values())
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = _UPLOAD.search(scope.get("path", "")) if scope["type"] == "http" else None
         method = scope.get("method")
