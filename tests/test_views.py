@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import numpy as np
 import pandas as pd
@@ -180,6 +181,21 @@ def test_a_view_with_no_presence_claim_is_summarised_too() -> None:
     reference.index = reference.index.astype(str)
     fast = summarise(result)
     pd.testing.assert_frame_equal(fast, reference, check_dtype=False, check_index_type=False)
+
+
+def test_a_tables_coded_columns_are_made_once_and_freed_with_it() -> None:
+    claims = load_dataset().claims.copy()
+    result = filter_claims(claims, ClaimFilter(actors=frozenset({"Taliban"})))
+    first = summarise(result)
+    key = id(claims)
+    kept = views._CODED[key]
+    assert {"province", "actor", "status"} <= set(kept)
+    made = kept["actor"]
+    pd.testing.assert_frame_equal(summarise(result), first)
+    assert views._CODED[key]["actor"] is made  # reused, not made again
+    del claims, result, kept, made
+    gc.collect()
+    assert key not in views._CODED  # the codes must not keep a dropped table alive
 
 
 def test_fast_summary_of_nothing_in_view(claims) -> None:

@@ -7,6 +7,8 @@ computed, so the map, the tables, the exports and the tests cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 from dataclasses import dataclass, fields
 from functools import cached_property
 
@@ -104,9 +106,9 @@ class FilterResult:
 
 def sources_in_view(result: FilterResult) -> list[str]:
     """The ids of the sources that the claims in view cite, sorted."""
-    codes, categories = _codes(result.claims["source_id"])
-    used = np.unique(codes[result.mask])
-    return sorted(map(str, categories.take(used[used >= 0]).tolist()))
+    source = _coded(result.claims, "source_id")
+    used = np.unique(source.codes[result.mask])
+    return sorted(source.labels[i] for i in used[used >= 0].tolist())
 
 
 def filter_claims(claims: pd.DataFrame, claim_filter: ClaimFilter) -> FilterResult:
@@ -122,7 +124,7 @@ def filter_claims(claims: pd.DataFrame, claim_filter: ClaimFilter) -> FilterResu
     for name, column in CATEGORY_FILTERS.items():
         wanted = getattr(claim_filter, name)
         if wanted is not None:
-            masks[name] = _in(claims[column], wanted)
+            masks[name] = _in(_coded(claims, column), wanted)
     keep = np.ones(len(claims), dtype=bool)
     for mask in masks.values():
         keep &= mask
@@ -154,12 +156,57 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return column.cat.codes.to_numpy(), column.cat.categories
 
 
+@dataclass(frozen=True)
+class _Coded:
+    """A column as integer codes, with what :func:`summarise` needs of its categories."""
+
+    codes: np.ndarray
+    categories: pd.Index
+    labels: list[str]  # the categories as text, in code order
+    by_label: list[str]  # the same, sorted
+    rank: np.ndarray  # code -> position in ``by_label``
+
+    def chosen(self, wanted: frozenset[str]) -> np.ndarray:
+        """The codes whose label is in ``wanted``."""
+        return np.array([i for i, label in enumerate(self.labels) if label in wanted], np.int64)
+
+
+# Per claims table and column. A filter change on a small table cost more in pandas' own
+# overhead (a Series per column, categories turned to text, a sort) than in the work, and
+# a table's columns never change once loaded: no code writes into a claims table.
+_CODED: dict[int, dict[str, _Coded]] = {}
+_CODED_LOCK = threading.Lock()
+
+
+def _coded(claims: pd.DataFrame, column: str) -> _Coded:
+    """``claims[column]`` coded, made once per table (and freed with it)."""
+    key = id(claims)
+    columns = _CODED.get(key)
+    if columns is None:
+        with _CODED_LOCK:
+            columns = _CODED.get(key)
+            if columns is None:
+                columns = _CODED[key] = {}
+                weakref.finalize(claims, _CODED.pop, key, None)
+    coded = columns.get(column)
+    if coded is None:
+        codes, categories = _codes(claims[column])
+        labels = [str(c) for c in categories]
+        order = sorted(range(len(labels)), key=labels.__getitem__)
+        rank = np.empty(len(labels), dtype=np.int64)
+        rank[order] = np.arange(len(labels))
+        coded = columns[column] = _Coded(
+            codes, categories, labels, [labels[i] for i in order], rank
+        )
+    return coded
+
+
 _FEW_CHOSEN = 4
 
 
-def _in(column: pd.Series, wanted: frozenset[str]) -> np.ndarray:
-    codes, categories = _codes(column)
-    chosen = np.flatnonzero(categories.isin(list(wanted)))
+def _in(column: _Coded, wanted: frozenset[str]) -> np.ndarray:
+    codes, categories = column.codes, column.categories
+    chosen = column.chosen(wanted)
     if len(chosen) <= _FEW_CHOSEN:
         # A comparison per chosen value is a fraction of a gather through a lookup table.
         keep = np.zeros(len(codes), dtype=bool)
@@ -234,37 +281,29 @@ def summarise(result: FilterResult) -> pd.DataFrame:
     ``province_summary(result.on_map)`` (a test holds them to it).
     """
     claims = result.claims
-    place_codes, places = _codes(claims["province"])
+    province = _coded(claims, "province")
     # Row numbers of the located claims in view: every later column is gathered at these
     # (tens of thousands) rather than masked in full (a million) once per column.
-    rows_in_view = np.flatnonzero(result.mask & (place_codes >= 0))
+    rows_in_view = np.flatnonzero(result.mask & (province.codes >= 0))
     # Category codes may be int8; pair keys below need room.
-    p = place_codes.take(rows_in_view).astype(np.int64)
-    n_places = len(places)
+    p = province.codes.take(rows_in_view).astype(np.int64)
+    n_places = len(province.labels)
     counts = np.bincount(p, minlength=n_places)
     present = np.flatnonzero(counts)
     if present.size == 0:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS)).rename_axis("province")
 
-    def in_view(column: str) -> tuple[np.ndarray, pd.Index]:
-        codes, categories = _codes(claims[column])
-        return codes.take(rows_in_view), categories
-
     def value_sets(column: str, where: np.ndarray | None = None) -> list[tuple[str, ...]]:
-        codes, categories = in_view(column)
-        rows = p
+        coded = _coded(claims, column)
+        codes, rows = coded.codes.take(rows_in_view), p
         if where is not None:
             codes, rows = codes[where], rows[where]
         valid = codes >= 0
         codes, rows = codes[valid].astype(np.int64), rows[valid]
-        k = len(categories)
-        labels = np.asarray(categories.astype(str))
+        k = len(coded.labels)
         # Codes renumbered in label order: each place's values then come out sorted, and
         # are cut from one list, with no numpy call or sort per place.
-        by_label = np.argsort(labels, kind="stable")
-        rank = np.empty(k, dtype=np.int64)
-        rank[by_label] = np.arange(k)
-        keys = rows * k + rank[codes]
+        keys = rows * k + coded.rank[codes]
         cells = n_places * k
         if cells <= min(_DENSE_CELLS, _DENSE_PER_ROW * len(keys)):
             grid = np.zeros(cells, dtype=bool)
@@ -274,16 +313,15 @@ def summarise(result: FilterResult) -> pd.DataFrame:
                 # Each place's set as one integer: places share a few sets (statuses,
                 # precisions), so each distinct set becomes a tuple once.
                 bits = grid[present] @ (np.int64(1) << np.arange(k, dtype=np.int64))
-                ordered = labels[by_label].tolist()
                 made: dict[int, tuple[str, ...]] = {}
                 return [
-                    made[b] if b in made else made.setdefault(b, _members(b, ordered))
+                    made[b] if b in made else made.setdefault(b, _members(b, coded.by_label))
                     for b in bits.tolist()
                 ]
             place_of, value_of = np.nonzero(grid)
         else:  # few rows for a big grid: sorting the rows' keys is cheaper than the grid
             place_of, value_of = np.divmod(_distinct(keys), k)
-        names = labels[by_label][value_of].tolist()
+        names = [coded.by_label[v] for v in value_of.tolist()]
         per_place = np.bincount(place_of, minlength=n_places)
         ends = np.cumsum(per_place)
         bounds = zip((ends - per_place)[present].tolist(), ends[present].tolist(), strict=True)
@@ -292,17 +330,21 @@ def summarise(result: FilterResult) -> pd.DataFrame:
     ends = _days(claims["date_end"].iloc[rows_in_view])
     latest = np.full(n_places, np.iinfo(np.int64).min)
     np.maximum.at(latest, p, ends)
-    status_codes, status_names = in_view("status")
-    verified_code = np.flatnonzero(status_names.isin(list(VERIFIED_STATUSES)))
-    verified = np.bincount(p[np.isin(status_codes, verified_code)], minlength=n_places)
-    type_codes, type_names = in_view("claim_type")
-    is_presence = type_codes == (type_names.get_loc("presence") if "presence" in type_names else -2)
+    status = _coded(claims, "status")
+    verified_rows = np.isin(status.codes.take(rows_in_view), status.chosen(VERIFIED_STATUSES))
+    verified = np.bincount(p[verified_rows], minlength=n_places)
+    claim_type = _coded(claims, "claim_type")
+    is_presence = claim_type.codes.take(rows_in_view) == (
+        claim_type.labels.index("presence") if "presence" in claim_type.labels else -2
+    )
     actors = value_sets("actor")
-    summary = pd.DataFrame(
+    labels = np.array(province.labels, dtype=object)
+    # Built in SUMMARY_COLUMNS' order: selecting the columns afterwards copied them all.
+    return pd.DataFrame(
         {
             "n_claims": counts[present],
             "n_actors": [len(a) for a in actors],
-            "latest": pd.to_datetime(latest[present], unit="D").astype("datetime64[s]"),
+            "latest": latest[present].astype("datetime64[D]").astype("datetime64[s]"),
             "actors": actors,
             "presence_actors": value_sets("actor", is_presence),
             "claimants": value_sets("claimant"),
@@ -312,9 +354,8 @@ def summarise(result: FilterResult) -> pd.DataFrame:
             "source_ids": value_sets("source_id"),
             "verified": verified[present] > 0,
         },
-        index=pd.Index(np.asarray(places.astype(str))[present], name="province"),
+        index=pd.Index(labels[present], name="province"),
     )
-    return summary[list(SUMMARY_COLUMNS)]
 
 
 _BITS = 62  # values that fit in one int64 bit set
