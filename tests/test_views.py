@@ -188,14 +188,14 @@ def test_a_tables_coded_columns_are_made_once_and_freed_with_it() -> None:
     result = filter_claims(claims, ClaimFilter(actors=frozenset({"Taliban"})))
     first = summarise(result)
     key = id(claims)
-    kept = views._CODED[key]
-    assert {"province", "actor", "status"} <= set(kept)
-    made = kept["actor"]
+    kept = views._MADE[key]
+    assert {("coded", "province"), ("coded", "actor")} <= set(kept)
+    made = kept[("coded", "actor")]
     pd.testing.assert_frame_equal(summarise(result), first)
-    assert views._CODED[key]["actor"] is made  # reused, not made again
+    assert views._MADE[key][("coded", "actor")] is made  # reused, not made again
     del claims, result, kept, made
     gc.collect()
-    assert key not in views._CODED  # the codes must not keep a dropped table alive
+    assert key not in views._MADE  # the codes must not keep a dropped table alive
 
 
 def test_fast_summary_of_nothing_in_view(claims) -> None:

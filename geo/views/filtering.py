@@ -9,13 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from geo.model.vocab import VERIFIED_STATUSES
+
+T = TypeVar("T")
 
 # Filter attribute -> claims column it selects on.
 CATEGORY_FILTERS: dict[str, str] = {
@@ -171,34 +175,41 @@ class _Coded:
         return np.array([i for i, label in enumerate(self.labels) if label in wanted], np.int64)
 
 
-# Per claims table and column. A filter change on a small table cost more in pandas' own
-# overhead (a Series per column, categories turned to text, a sort) than in the work, and
-# a table's columns never change once loaded: no code writes into a claims table.
-_CODED: dict[int, dict[str, _Coded]] = {}
-_CODED_LOCK = threading.Lock()
+# Per claims table: each column coded once, and what every filter change derives from the
+# table alone. A filter change on a small table cost more in pandas' own overhead (a
+# Series per column, categories turned to text, a sort) than in the work, and a table
+# never changes once loaded: no code writes into a claims table.
+_MADE: dict[int, dict[tuple[str, str], Any]] = {}
+_MADE_LOCK = threading.Lock()
+
+
+def _made(claims: pd.DataFrame, key: tuple[str, str], make: Callable[[], T]) -> T:
+    """``make()``, made once per table under ``key`` (and freed with the table)."""
+    table = id(claims)
+    made = _MADE.get(table)
+    if made is None:
+        with _MADE_LOCK:
+            made = _MADE.get(table)
+            if made is None:
+                made = _MADE[table] = {}
+                weakref.finalize(claims, _MADE.pop, table, None)
+    if key not in made:
+        made[key] = make()
+    return made[key]
 
 
 def _coded(claims: pd.DataFrame, column: str) -> _Coded:
-    """``claims[column]`` coded, made once per table (and freed with it)."""
-    key = id(claims)
-    columns = _CODED.get(key)
-    if columns is None:
-        with _CODED_LOCK:
-            columns = _CODED.get(key)
-            if columns is None:
-                columns = _CODED[key] = {}
-                weakref.finalize(claims, _CODED.pop, key, None)
-    coded = columns.get(column)
-    if coded is None:
+    """``claims[column]`` coded."""
+
+    def make() -> _Coded:
         codes, categories = _codes(claims[column])
         labels = [str(c) for c in categories]
         order = sorted(range(len(labels)), key=labels.__getitem__)
         rank = np.empty(len(labels), dtype=np.int64)
         rank[order] = np.arange(len(labels))
-        coded = columns[column] = _Coded(
-            codes, categories, labels, [labels[i] for i in order], rank
-        )
-    return coded
+        return _Coded(codes, categories, labels, [labels[i] for i in order], rank)
+
+    return _made(claims, ("coded", column), make)
 
 
 _FEW_CHOSEN = 4
@@ -284,7 +295,8 @@ def summarise(result: FilterResult) -> pd.DataFrame:
     province = _coded(claims, "province")
     # Row numbers of the located claims in view: every later column is gathered at these
     # (tens of thousands) rather than masked in full (a million) once per column.
-    rows_in_view = np.flatnonzero(result.mask & (province.codes >= 0))
+    located = _made(claims, ("located", ""), lambda: province.codes >= 0)
+    rows_in_view = np.flatnonzero(result.mask & located)
     # Category codes may be int8; pair keys below need room.
     p = province.codes.take(rows_in_view).astype(np.int64)
     n_places = len(province.labels)
@@ -327,7 +339,7 @@ def summarise(result: FilterResult) -> pd.DataFrame:
         bounds = zip((ends - per_place)[present].tolist(), ends[present].tolist(), strict=True)
         return [tuple(names[a:b]) for a, b in bounds]
 
-    ends = _days(claims["date_end"].iloc[rows_in_view])
+    ends = _made(claims, ("days", "date_end"), lambda: _days(claims["date_end"])).take(rows_in_view)
     latest = np.full(n_places, np.iinfo(np.int64).min)
     np.maximum.at(latest, p, ends)
     status = _coded(claims, "status")
