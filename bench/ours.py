@@ -21,7 +21,7 @@ from dashboard import static
 from dashboard.mapframe import BaseFrame, render_base_frame
 from geo.views import filtering as views
 from geo.views.filtering import ClaimFilter, filter_claims
-from geo.views.foliummap import _js, base_map, layer_payload, numbered_layer
+from geo.views.foliummap import _js, base_map, expected_layer, layer_payload, numbered_layer
 from geo.views.mapview import MapView, build_map_view
 
 # Where the app serves Leaflet (dashboard/static.py), as the map frame writes it.
@@ -108,9 +108,16 @@ def rerun(
         view = build_map_view(names, summary, metric, selected=selected)
     lap("map view")
     base = _base_frame(base_kwargs)
-    data_layer, pushed = numbered_layer(layer_payload(view), 2, "a-session-token-24-chars")
+    token = "a-session-token-24-chars"
+    _, pushed = numbered_layer(layer_payload(view), 2, token)
+    # As pages/map.py sends it to a frame listening on the push socket (after the first
+    # paint, always on one process): the layer's number only, the layer itself pushed.
     args = ComponentArgs(
-        base.script, base.header, base.html, data_layer, base.component_key("claims_map")
+        base.script,
+        base.header,
+        base.html,
+        expected_layer(2, token),
+        base.component_key("claims_map"),
     )
     lap("data layer")
     return OursRerun(summary, view, args, pushed)

@@ -315,7 +315,8 @@ def _bench_geo(cfg: Config, geo: Any, out: dict[str, Any]) -> None:
             "places_with_claims": len(first.counts),
             "ours": mine,
             "ours_payload_bytes": first.payload_bytes,
-            "ours_data_layer_bytes": first.args.feature_group_bytes,
+            # The layer travels on the push socket; the component's arguments carry its number.
+            "ours_data_layer_bytes": len(first.pushed.encode("utf-8")),
             "ours_sent_bytes": first.args.sent_bytes + len(first.pushed.encode("utf-8")),
         }
         if do_naive:

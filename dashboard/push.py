@@ -5,14 +5,22 @@ once React has rendered them, behind the rest of the run's messages (new session
 navigation, the page, the sidebar's widgets): the frame applied its layer 20-30 ms after
 it could have (bench/RESULTS.md). So the frame also listens on a websocket of the app's
 own (a route of ``st.App`` in app.py) for its session, and the Map page sends each new
-data layer there as soon as it has made it. Streamlit's own delivery still follows and is
-the fallback: the frame applies each layer once, by its session and sequence number,
-whichever copy comes first (see ``ClaimsBaseLayer`` in geo/views/foliummap.py).
+data layer there as soon as it has made it. The frame applies each layer once, by its
+session and sequence number (see ``ClaimsBaseLayer`` in geo/views/foliummap.py).
+
+Streamlit's own delivery still follows. While the frame listens on this process, it
+carries only the layer's number (a big map's layer is tens of kilobytes, and sending it
+twice doubled what a filter change cost): a frame that has not had that layer from the
+socket within a second, or whose socket has closed, asks this process for it (``POST``
+to :data:`LAYER_ROUTE`, the token in the body). A frame whose socket landed on another
+process, or never opened, is not listening here, and so gets the whole layer from
+Streamlit, as before.
 
 The frame names its session by a random token, sent as its first message (not in the
 URL, which proxies log). The server only ever sends on this socket, and only the same
 escaped JSON the data layer script carries, and only the newest layer: one waiting to go
-out is replaced by a newer one.
+out is replaced by a newer one. The layer route answers with that same message, the
+session's newest, to whoever shows its token.
 
 This module must not import ``streamlit_folium``: app.py imports
 it before any script runs (see dashboard/warmup.py for why that matters).
@@ -24,19 +32,24 @@ import asyncio
 import contextlib
 import secrets
 import threading
+import weakref
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from dashboard.lasting import lasting
 
 ROUTE = "/_claims_map/push"
+LAYER_ROUTE = "/_claims_map/layer"
 _TOKEN = "_claims_map_push_token"
 _SEQ = "_claims_map_push_seq"
 _LAST = "_claims_map_push_last"
+_KEPT = "_claims_map_push_kept"
 
 
 class _Listener:
@@ -65,9 +78,19 @@ class _Listener:
             self.sending = False
 
 
-# Shared by the route (built at start-up) and the page, across reloads (dashboard/lasting.py).
+class _Kept:
+    """A session's newest layer message, held by its session state (and so freed with it)."""
+
+    __slots__ = ("__weakref__", "message")
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+# Shared by the routes (built at start-up) and the page, across reloads (dashboard/lasting.py).
 _lock: threading.Lock = lasting("push_lock", threading.Lock)
 _listeners: dict[str, _Listener] = lasting("push_listeners", dict)
+_kept: weakref.WeakValueDictionary[str, _Kept] = lasting("push_kept", weakref.WeakValueDictionary)
 
 
 def next_layer(session: MutableMapping[str, Any], layer: str) -> tuple[str, int, bool]:
@@ -85,9 +108,14 @@ def next_layer(session: MutableMapping[str, Any], layer: str) -> tuple[str, int,
     return token, seq, True
 
 
-def send(token: str, message: str) -> None:
-    """Send ``message`` to the frame listening as ``token``, if any; never waits."""
+def send(session: MutableMapping[str, Any], token: str, message: str) -> None:
+    """Send ``message`` to the frame listening as ``token``, if any; never waits.
+
+    The message is also kept, as the session's newest, for its frame to ask for.
+    """
+    kept = session[_KEPT] = _Kept(message)
     with _lock:
+        _kept[token] = kept
         listener = _listeners.get(token)
     if listener is not None:
         with contextlib.suppress(RuntimeError):  # the server's loop has closed
@@ -99,10 +127,29 @@ def listening(token: str) -> bool:
         return token in _listeners
 
 
+def _from_elsewhere(headers: Any) -> bool:
+    """Whether a request comes from another site's page: not one of our frames."""
+    origin = headers.get("origin")
+    return origin is not None and urlsplit(origin).netloc != headers.get("host")
+
+
+async def _layer(request: Request) -> Response:
+    if _from_elsewhere(request.headers):
+        return Response(status_code=403)
+    body = await request.body()
+    token = body.decode("utf-8", "replace") if len(body) <= 64 else ""
+    with _lock:
+        kept = _kept.get(token) if token else None
+    if kept is None:
+        return Response("no layer for this session here", status_code=404)
+    return Response(
+        kept.message, media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
+
+
 async def _listen(socket: WebSocket) -> None:
-    origin = socket.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != socket.headers.get("host"):
-        await socket.close(code=1008)  # another site's page: not one of our frames
+    if _from_elsewhere(socket.headers):
+        await socket.close(code=1008)
         return
     await socket.accept()
     first = await socket.receive()
@@ -126,8 +173,11 @@ async def _listen(socket: WebSocket) -> None:
 
 
 def routes() -> list[BaseRoute]:
-    """The socket's route, for ``st.App(routes=...)``, at the root and under any base path."""
+    """The socket's and the layer's routes, for ``st.App(routes=...)``, at the root and
+    under any base path."""
     return [
         WebSocketRoute(ROUTE, _listen),
         WebSocketRoute(f"/{{base:path}}{ROUTE}", _listen),
+        Route(LAYER_ROUTE, _layer, methods=["POST"]),
+        Route(f"/{{base:path}}{LAYER_ROUTE}", _layer, methods=["POST"]),
     ]

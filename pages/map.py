@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import exports, mapframe, perf, playback, push, render, state
 from geo.escape import md
 from geo.views.filtering import sources_in_view, summarise
-from geo.views.foliummap import layer_payload, numbered_layer
+from geo.views.foliummap import expected_layer, layer_payload, numbered_layer
 from geo.views.mapview import METRICS, build_map_view
 
 MAP_KEY = "claims_map"
@@ -49,7 +49,10 @@ payload = layer_payload(map_view)
 token, seq, changed = push.next_layer(st.session_state, payload)
 layer, message = numbered_layer(payload, seq, token)
 if changed:
-    push.send(token, message)  # straight to the frame (dashboard/push.py), ahead of Streamlit
+    # Straight to the frame (dashboard/push.py), ahead of Streamlit.
+    push.send(st.session_state, token, message)
+if push.listening(token):
+    layer = expected_layer(seq, token)  # the frame has the layer, or asks for it
 with map_column:
     mapframe.show_map(
         mapframe.base_frame(data, presenter=presenter, names=state.names_on_map()),

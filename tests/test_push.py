@@ -40,7 +40,7 @@ def server() -> Iterator[str]:
     thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     assert wait_until(lambda: running.started), "the test server did not start"
-    yield f"ws://127.0.0.1:{port}"
+    yield f"ws://127.0.0.1:{port}"  # the layer route: the same with http://
     running.should_exit = True
     thread.join(10)
     sock.close()
@@ -75,18 +75,18 @@ def test_a_layer_reaches_the_frame_of_its_session_and_no_other(server: str) -> N
         listen(f"{server}{push.ROUTE}", "mine") as mine,
         listen(f"{server}/some/base{push.ROUTE}", "theirs") as theirs,
     ):
-        push.send("mine", "layer 1")
-        push.send("nobody", "lost")  # no frame listens: nothing happens
+        push.send({}, "mine", "layer 1")
+        push.send({}, "nobody", "lost")  # no frame listens: nothing happens
         assert mine.recv(timeout=5) == "layer 1"
         assert silent(theirs) and silent(mine)
         # A newer frame of the same session (presenter mode draws a new one) takes over.
         with listen(f"{server}{push.ROUTE}", "theirs") as newer:
-            push.send("theirs", "layer 2")
+            push.send({}, "theirs", "layer 2")
             assert newer.recv(timeout=5) == "layer 2"
             assert silent(theirs)
     # Frames that went away are forgotten; sending to them is harmless.
     assert wait_until(lambda: not push.listening("mine") and not push.listening("theirs"))
-    push.send("mine", "after")
+    push.send({}, "mine", "after")
 
 
 def test_frames_may_not_talk_and_other_sites_may_not_listen(server: str) -> None:
@@ -103,3 +103,35 @@ def test_frames_may_not_talk_and_other_sites_may_not_listen(server: str) -> None
         other.send("stolen")
         other.recv(timeout=5)
     assert not push.listening("stolen")
+
+
+def ask(server: str, token: str, origin: str | None = None, path: str = push.LAYER_ROUTE):
+    """POST ``token`` to the layer route, as a frame does; (status, body)."""
+    import http.client
+
+    host = server.removeprefix("ws://")
+    connection = http.client.HTTPConnection(host, timeout=5)
+    headers = {"Content-Type": "text/plain"}
+    if origin is not None:
+        headers["Origin"] = origin
+    connection.request("POST", path, body=token.encode(), headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read().decode()
+
+
+def test_a_session_s_newest_layer_is_kept_for_its_frame_and_freed_with_the_session(
+    server: str,
+) -> None:
+    session: dict = {}
+    push.send(session, "asking", '{"seq":1}')
+    push.send(session, "asking", '{"seq":2}')  # only the newest is kept
+    assert ask(server, "asking") == (200, '{"seq":2}')
+    assert ask(server, "asking", path=f"/some/base{push.LAYER_ROUTE}")[0] == 200
+    assert ask(server, "nobody")[0] == 404
+    assert ask(server, "")[0] == 404
+    # Another site's page cannot read it, even with the token.
+    assert ask(server, "asking", origin="http://elsewhere.example")[0] == 403
+    host = server.removeprefix("ws://")
+    assert ask(server, "asking", origin=f"http://{host}")[0] == 200
+    del session  # the session ends: its layer goes with it
+    assert ask(server, "asking")[0] == 404

@@ -219,6 +219,23 @@ BASE_JS = """
     document.body.setAttribute('data-claims-error', String(err));
   });
 
+  function ask(seq, token) {
+    if (token === state.token && state.seq !== undefined && seq <= state.seq) { return; }
+    window.claimsMap.asked += 1;
+    fetch(new URL('../../_claims_map/layer', location.href).href,
+          {method: 'POST', body: token, cache: 'no-store'}).then(function (r) {
+      if (!r.ok) { throw new Error('data layer: HTTP ' + r.status); }
+      return r.json();
+    }).then(function (message) {
+      if (message.token === token) {
+        window.claimsMap.apply(message.view, message.seq, message.token);
+      }
+      document.body.setAttribute('data-claims-asked', String(window.claimsMap.asked));
+    }).catch(function (err) {
+      document.body.setAttribute('data-claims-error', String(err));
+    });
+  }
+
   window.claimsMap = {
     // Layers also arrive on a socket of the app's own as soon as the server has them
     // (dashboard/push.py); each is applied once, whichever copy comes first. A new
@@ -249,6 +266,15 @@ BASE_JS = """
       };
     },
     pushed: 0,  // layers received on the socket, applied or not
+    // Streamlit's copy of a layer the socket brings: only its number. Not had from the
+    // socket within a second, or the socket is closed: the frame asks the server for it.
+    expect: function (seq, token) {
+      if (token === state.token && state.seq !== undefined && seq <= state.seq) { return; }
+      var open = state.socket && state.socket.readyState === 1 && state.listening === token;
+      clearTimeout(state.asking);
+      state.asking = setTimeout(function () { ask(seq, token); }, open ? 1000 : 0);
+    },
+    asked: 0,  // layers asked for
     shown: function () { return {token: state.token, seq: state.seq}; },
     apply: function (view, seq, token) {
       if (seq !== undefined) {
@@ -441,3 +467,15 @@ def numbered_layer(payload: str, seq: int, token: str) -> tuple[str, str]:
     script = f"window.claimsMap.apply({payload}, {seq}, {token_js});"
     script += f"window.claimsMap.listen({token_js});"
     return script, f'{{"seq":{seq},"token":{token_js},"view":{payload}}}'
+
+
+def expected_layer(seq: int, token: str) -> str:
+    """The script Streamlit carries instead of :func:`numbered_layer`'s while the frame
+    listens on the push socket: the layer's number, for the frame to ask for the layer if
+    the socket does not bring it (see :mod:`dashboard.push`).
+
+    >>> expected_layer(7, "t")
+    'window.claimsMap.expect(7, "t");window.claimsMap.listen("t");'
+    """
+    token_js = _js(token)
+    return f"window.claimsMap.expect({seq}, {token_js});window.claimsMap.listen({token_js});"

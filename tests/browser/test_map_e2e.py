@@ -51,6 +51,7 @@ pytestmark = pytest.mark.browser
 
 DATA = REPO / "data"
 GEOJSON_URL = "/_claims_map/data/provinces.geojson"
+LAYER_URL = "/_claims_map/layer"
 LEAFLET_URL = f"/_claims_map/leaflet/{LEAFLET_VERSION}/leaflet.js"
 SELECTED_OUTLINE = "#d00000"
 
@@ -161,6 +162,9 @@ def test_filter_change_restyles_the_same_map_frame(tab: Tab, app_url: str) -> No
     # a new session (a reload or a server restart: numbered from 1 again) is applied.
     pushed = frame.evaluate("Number(document.body.getAttribute('data-claims-pushed'))")
     assert pushed >= 2, f"{pushed} data layers came over the socket, for two filter changes"
+    # Streamlit carried only their numbers: the frame never had to ask for one.
+    assert frame.evaluate("window.claimsMap.asked") == 0
+    assert fetches_of(tab, LAYER_URL) == 0
     shown, before = view_count(frame), fills(frame)
     empty = (
         "{codes: [], fills: [], fill: [], flags: [], tips: [], rows: [], listed: [],"
@@ -172,6 +176,33 @@ def test_filter_change_restyles_the_same_map_frame(tab: Tab, app_url: str) -> No
     assert stale is False and view_count(frame) == shown and fills(frame) == before
     renewed = frame.evaluate(f"() => window.claimsMap.apply({empty}, 1, 'a new session')")
     assert renewed is True and view_count(frame) == shown + 1
+    tab.assert_clean()
+
+
+def test_a_layer_the_push_socket_loses_is_asked_for(tab: Tab, app_url: str) -> None:
+    # The socket is open and the server counts the frame as listening, so Streamlit
+    # carries only each layer's number; here every layer the server pushes is lost on the
+    # way (Playwright passes the frame's messages on and drops the server's). The frame
+    # must ask the server for the layer and repaint.
+    page = tab.page
+    dropped: list[str] = []
+
+    def lossy(ws) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda message: dropped.append(message))
+
+    page.route_web_socket(re.compile(r"/_claims_map/push"), lossy)
+    frame = open_app(page, f"{app_url}/")
+    colours, views = fills(frame), view_count(frame)
+    choose_in_multiselect(page, ACTOR, "Taliban")
+    wait_for_new_view(frame, views)
+    wait_idle(page)
+    assert fills(frame) != colours, "the filter change never reached the map"
+    assert dropped, "the server pushed no layer: the frame was not listening"
+    assert frame.evaluate("document.body.getAttribute('data-claims-pushed')") is None
+    assert frame.evaluate("window.claimsMap.asked") >= 1
+    assert fetches_of(tab, LAYER_URL) >= 1
+    assert frame.evaluate("document.body.hasAttribute('data-claims-error')") is False
     tab.assert_clean()
 
 
