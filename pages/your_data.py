@@ -27,6 +27,7 @@ from store import BUILTIN, SaveRefused
 MAX_MB = upload_limit.max_upload_mb()
 MAX_BYTES = upload_limit.max_upload_bytes()
 ALIASES = "_upload_aliases"
+COUNTRY_ALIASES = "_upload_country_aliases"  # country code -> spelling -> unit code
 MAPPING = "_upload_mapping"
 RESULT = "_upload_result"
 ENCODING = "claims_encoding"  # the encoding picked for the claims file; "" is "detected"
@@ -150,9 +151,11 @@ if st.session_state.get("_upload_digest") != digest:
     # A different file: earlier fixes and mappings were for other columns and names.
     st.session_state["_upload_digest"] = digest
     st.session_state[ALIASES] = {}
+    st.session_state[COUNTRY_ALIASES] = {}
     st.session_state.pop(MAPPING, None)
     st.session_state.pop(ENCODING, None)  # its encoding is detected afresh
 aliases: dict[str, str] = st.session_state.setdefault(ALIASES, {})
+country_aliases: dict[str, dict[str, str]] = st.session_state.setdefault(COUNTRY_ALIASES, {})
 mapping: ColumnMapping | None = st.session_state.get(MAPPING)
 # The widget is drawn below, once the file has been read and its detected encoding is known;
 # its value is needed before, to read the file with it.
@@ -212,6 +215,7 @@ def run_pipeline() -> UploadResult | None:
             extra_sources=extra_sources,
             mapping=mapping,
             aliases=aliases,
+            country_aliases=country_aliases,
             max_bytes=MAX_BYTES,
             encoding=encoding,
             progress=progress,
@@ -256,6 +260,7 @@ inputs = (
     sources_file.file_id if extra_sources is not None else None,
     mapping,
     sorted(aliases.items()),
+    sorted((c, sorted(fixes.items())) for c, fixes in country_aliases.items()),
     MAX_MB,
     encoding,
 )
@@ -408,6 +413,43 @@ if unmatched:
         st.session_state[ALIASES] = {**aliases, **picks}
         st.rerun()
 
+# An export of several countries: a name is looked up among its own row's country's units
+# only, so each country's unmatched names are asked about, and fixed, on their own.
+by_country = result.unmatched_by_country()
+if by_country and result.region is not None:
+    st.markdown(
+        "**Admin1 names that matched no unit of their row's country.** Pick what each one "
+        "means, if you know; a fix applies to that country's rows only:"
+    )
+    country_picks: dict[str, dict[str, str]] = {}
+    for country, names_here in by_country.items():
+        units = result.region.registries[country]
+        unit_names = {code: units.name(code) for code in units.codes}
+        country_name = next(i.name for i in result.region.countries if i.code == country)
+        for text, suggestions in names_here.items():
+            suggested = [s.code for s in suggestions]
+            others = sorted((c for c in unit_names if c not in suggested), key=unit_names.get)
+            pick = st.selectbox(
+                f"{text!r} in {country_name} is",
+                ["", *suggested, *others],
+                format_func=lambda c, n=unit_names: (
+                    "(leave unmatched)" if not c else f"{n[c]} ({c})"
+                ),
+                key=f"alias_{country}_{hashlib.md5(text.encode()).hexdigest()}",
+                help=f"Only {country_name}'s units. The choice applies to this session only.",
+            )
+            if pick:
+                country_picks.setdefault(country, {})[text] = pick
+    count = sum(map(len, country_picks.values()))
+    if count and st.button(
+        f"Apply {count} fix{'es' if count > 1 else ''}", key="apply_country_fixes"
+    ):
+        st.session_state[COUNTRY_ALIASES] = {
+            c: {**country_aliases.get(c, {}), **country_picks.get(c, {})}
+            for c in {*country_aliases, *country_picks}
+        }
+        st.rerun()
+
 # --- use it ---------------------------------------------------------------------------------
 st.subheader("Use it")
 if loaded == 0:
@@ -472,6 +514,19 @@ st.markdown(
     "and a link to a view of it opens it for anyone. It is a copy: later uploads do not "
     "change it."
 )
+
+
+def saved_aliases() -> dict[str, str]:
+    """The fixes a saved dataset keeps. A spelling fixed in two countries of one export
+    (each country's own "Central") is left out: in the saved dataset's one list of
+    spellings it would stand for one of them only."""
+    fixed_in: dict[str, set[str]] = {}
+    for fixes in country_aliases.values():
+        for text, code in fixes.items():
+            fixed_in.setdefault(text, set()).add(code)
+    return {**aliases, **{t: next(iter(c)) for t, c in fixed_in.items() if len(c) == 1}}
+
+
 with st.form("save_dataset", border=True):
     mode = "replace"
     if not own_map:
@@ -498,7 +553,7 @@ if submitted:
             name=name,
             description=description,
             saved_by=saved_by,
-            aliases=aliases,
+            aliases=saved_aliases(),
             progress=lambda done: bar.progress(
                 done, text=f"Saving {len(to_save.claims):,} claims…"
             ),

@@ -127,6 +127,45 @@ def test_a_name_that_is_only_the_other_countrys_is_not_lent_a_unit() -> None:
     assert "as of 2012-2013" in problem.message
 
 
+def test_each_countrys_unmatched_names_are_fixed_for_its_own_rows_only() -> None:
+    # "Kandahar" names no Pakistani unit, and "Sindhh" is misspelt; the same unknown name
+    # "Central" in both countries is two questions, one per country.
+    rows = (
+        event(1, admin1="Kabul", iso="4"),
+        event(2, admin1="Central", iso="4"),
+        _pak(3, "Sindhh"),
+        _pak(4, "Central"),
+        _pak(5, "Kandahar"),
+    )
+    result = _upload(*rows)
+    unmatched = result.unmatched_by_country()
+    assert {c: sorted(names) for c, names in unmatched.items()} == {
+        "AF": ["Central"],
+        "PK": ["Central", "Kandahar", "Sindhh"],
+    }
+    assert unmatched["PK"]["Sindhh"][0].code == "PK-SD"  # suggested among Pakistan's units
+    assert all(s.code.startswith("PK-") for s in unmatched["PK"]["Kandahar"])
+    assert result.unmatched_places() == {}  # none left for the one-country fixes
+
+    fixed = _upload(
+        *rows,
+        country_aliases={
+            "AF": {"Central": "AF-KAB"},
+            "PK": {"Sindhh": "PK-SD", "Central": "PK-IS", "Kandahar": "AF-KAN"},
+        },
+    )
+    claims = fixed.load.claims.set_index("claim_id")["province"].to_dict()
+    assert claims == {
+        "ACLED-AFGTEST01": "AF-KAB",
+        "ACLED-AFGTEST02": "AF-KAB",
+        "ACLED-AFGTEST03": "PK-SD",
+        "ACLED-AFGTEST04": "PK-IS",
+    }
+    # A fix naming another country's unit is not applied: the row stays reported.
+    assert [(p.row, p.value) for p in fixed.errors] == [(6, "Kandahar")]
+    assert fixed.unmatched_by_country() == {"PK": {"Kandahar": unmatched["PK"]["Kandahar"]}}
+
+
 def test_one_country_export_switches_to_that_country() -> None:
     result = _upload(
         event(1, country="Sudan", iso="729", admin1="Khartoum"),

@@ -148,3 +148,36 @@ def test_uploading_an_export_of_two_countries_switches_the_map() -> None:
     shown = text_of(at)
     assert "2 of 2 claims shown" in shown
     assert "Boundaries of Pakistan as of 2012-2013" in shown
+
+
+def test_an_unmatched_name_of_a_two_country_export_is_fixed_for_its_country() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/your_data.py").run()
+    export = _csv(
+        event(1, admin1="Kandahar", iso="4"),
+        event(2, admin1="Central", iso="4"),
+        event(3, country="Pakistan", iso="586", admin1="Central"),
+        event(4, country="Pakistan", iso="586", admin1="Sindhh"),
+    )
+    at.file_uploader(key="claims_upload").upload("test-export.csv", export, "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**1 of 4 rows loaded**, 3 rejected" in text_of(at)
+    asked = {b.label: b for b in at.selectbox if b.label.endswith(" is")}
+    assert set(asked) == {
+        "'Central' in Afghanistan is",
+        "'Central' in Pakistan is",
+        "'Sindhh' in Pakistan is",
+    }
+    # Each question offers its own country's units only, suggestions first.
+    afghan = asked["'Central' in Afghanistan is"].options[1:]
+    assert afghan and all("(AF-" in shown for shown in afghan)
+    assert asked["'Sindhh' in Pakistan is"].options[1].endswith("(PK-SD)")
+    asked["'Central' in Afghanistan is"].set_value("AF-KAB")
+    asked["'Central' in Pakistan is"].set_value("PK-IS")
+    asked["'Sindhh' in Pakistan is"].set_value("PK-SD")
+    at.run()
+    at.button(key="apply_country_fixes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**4 of 4 rows loaded**" in text_of(at)
+    assert not [b for b in at.selectbox if b.label.endswith(" is")]

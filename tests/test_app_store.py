@@ -181,3 +181,34 @@ def test_the_claims_page_reports_rejected_builtin_rows_from_the_store(
     assert not at.exception
     assert any("Load report: 1 rows rejected" in e.label for e in at.expander)
     assert any(b.label == "Download the rejected rows (CSV)" for b in at.get("download_button"))
+
+
+def test_fixes_made_for_one_country_of_an_export_are_saved_with_it(own_store: str) -> None:
+    from tests.test_acled import event
+    from tests.test_acled_countries import _csv
+
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/your_data.py").run()
+    export = _csv(
+        event(1, admin1="Central", iso="4"),
+        event(2, country="Pakistan", iso="586", admin1="Central"),
+        event(3, country="Pakistan", iso="586", admin1="Sindhh"),
+    )
+    at.file_uploader(key="claims_upload").upload("two-countries.csv", export, "text/csv")
+    at.run()
+    picks = {"'Central' in Afghanistan is": "AF-KAB", "'Central' in Pakistan is": "PK-IS"}
+    picks["'Sindhh' in Pakistan is"] = "PK-SD"
+    for box in at.selectbox:
+        if box.label in picks:
+            box.set_value(picks[box.label])
+    at.run()
+    at.button(key="apply_country_fixes").click().run()
+    next(t for t in at.text_input if t.label == "Name").input("Two countries fixed")
+    next(b for b in at.button if b.label == "Save dataset").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    saved = store.open_store(own_store).load("two-countries-fixed")
+    assert sorted(saved.claims["province"].astype(str)) == ["AF-KAB", "PK-IS", "PK-SD"]
+    # A spelling fixed in one country is kept; one fixed differently in two is not, as the
+    # dataset's one list of spellings would give it to one of them only.
+    assert saved.places.match("Sindhh").code == "PK-SD"
+    assert saved.places.match("Central").code is None

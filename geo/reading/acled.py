@@ -50,7 +50,7 @@ import pandas as pd
 
 from geo.model.claims import COLUMNS, ProgressCallback, _text
 from geo.model.dates import date_or_reason
-from geo.model.places import PlaceRegistry
+from geo.model.places import PlaceRegistry, Suggestion
 from geo.model.problems import Problem
 from geo.model.sources import SOURCE_COLUMNS
 from geo.model.vocab import CLAIM_TYPES
@@ -296,6 +296,9 @@ class AcledConversion:
     claim_row_numbers: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # With several countries: each admin1 name that matched no unit of its row's own
+    # country, by (country code, name), with that country's suggestions.
+    unmatched: dict[tuple[str, str], tuple[Suggestion, ...]] = field(default_factory=dict)
 
 
 def acled_to_claims(
@@ -333,6 +336,7 @@ def acled_to_claims(
     records: list[dict[str, str]] = []
     numbers: list[int] = []
     problems: list[Problem] = []
+    unmatched: dict[tuple[str, str], tuple[Suggestion, ...]] = {}
     other_countries: dict[str, int] = {}
     in_scope = _scope_lookup(scope) if scope is not None else None
     # The export is dated by when ACLED last changed its events, else by its latest event.
@@ -352,7 +356,10 @@ def acled_to_claims(
                 continue
             found, claim = _convert(event)
             if claim is not None:
-                found, claim = _place_in(scope, code, claim, event)
+                name = claim["province"]
+                found, claim, suggestions = _place_in(scope, code, claim, event)
+                if suggestions is not None:
+                    unmatched.setdefault((code, name), suggestions)
             if claim is None:
                 problems.extend(found)
                 continue
@@ -414,7 +421,7 @@ def acled_to_claims(
     sources = pd.DataFrame(
         [_source_row(published)] if published else [], columns=list(SOURCE_COLUMNS)
     )
-    return AcledConversion(claims, sources, numbers, problems, notes)
+    return AcledConversion(claims, sources, numbers, problems, notes, unmatched)
 
 
 def _scope_lookup(scope: CountryScope) -> Callable[[str, str], tuple[str | None, str]]:
@@ -439,18 +446,19 @@ def _scope_lookup(scope: CountryScope) -> Callable[[str, str], tuple[str | None,
 
 def _place_in(
     scope: CountryScope, code: str, claim: dict[str, str], event: _Event
-) -> tuple[list[Problem], dict[str, str] | None]:
+) -> tuple[list[Problem], dict[str, str] | None, tuple[Suggestion, ...] | None]:
     """The claim with its province as a unit of the row's own country.
 
     A name that matches none of them stays as it is when the export has one country (the
     usual check reports it with suggestions, and it can be fixed there); with several it is
-    reported here, since the region's other countries must not lend it a unit.
+    reported here, since the region's other countries must not lend it a unit, and comes
+    back with its own country's suggestions (to be fixed for that country's rows only).
     """
     match = scope.registries[code].match(claim["province"])
     if match.code is not None:
-        return [], {**claim, "province": match.code}
+        return [], {**claim, "province": match.code}, None
     if len(scope.registries) == 1:
-        return [], claim
+        return [], claim, None
     name = scope.names.get(code, code)
     hint = ""
     if match.suggestions:
@@ -461,13 +469,12 @@ def _place_in(
         if code in scope.as_of
         else ""
     )
-    return [
-        event.problem(
-            "admin1",
-            f"{claim['province']!r} names no unit of {name}{hint}{vintage} if the export "
-            f"uses other units, upload a current boundary file for {name} on the Your data page",
-        )
-    ], None
+    problem = event.problem(
+        "admin1",
+        f"{claim['province']!r} names no unit of {name}{hint}{vintage} if the export "
+        f"uses other units, upload a current boundary file for {name} on the Your data page",
+    )
+    return [problem], None, match.suggestions
 
 
 class _Columns:

@@ -79,6 +79,11 @@ class UploadResult:
     notes: list[str] = field(default_factory=list)
     # The built-in countries an ACLED export's rows were mapped onto, when it was.
     region: Region | None = None
+    # An export of several countries: the admin1 names that matched no unit of their row's
+    # own country, by (country code, name), with suggestions among that country's units.
+    unmatched_in_countries: dict[tuple[str, str], tuple[Suggestion, ...]] = field(
+        default_factory=dict
+    )
 
     @property
     def warnings(self) -> list[str]:
@@ -105,6 +110,15 @@ class UploadResult:
         for problem in self.load.errors:
             if problem.column == "province" and problem.value and problem.value not in out:
                 out[problem.value] = self.places.match(problem.value).suggestions
+        return out
+
+    def unmatched_by_country(self) -> dict[str, dict[str, tuple[Suggestion, ...]]]:
+        """An export of several countries: per country code, each admin1 name that matched
+        none of that country's units, with its suggestions (fixable by ``country_aliases``).
+        The same name can be unmatched in two countries, and is fixed in each on its own."""
+        out: dict[str, dict[str, tuple[Suggestion, ...]]] = {}
+        for (country, name), suggestions in self.unmatched_in_countries.items():
+            out.setdefault(country, {})[name] = suggestions
         return out
 
     def rejected_table(self) -> pd.DataFrame:
@@ -139,6 +153,7 @@ def load_upload(
     extra_sources: pd.DataFrame | None = None,
     mapping: ColumnMapping | None = None,
     aliases: Mapping[str, str] | None = None,
+    country_aliases: Mapping[str, Mapping[str, str]] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
     sheet: str | None = None,
@@ -150,7 +165,9 @@ def load_upload(
 
     ``mapping`` is used for tables in neither the project's format nor ACLED's (guessed
     from the column names when not given); ``aliases`` (spelling -> place code) are the
-    user's own fixes for place names. ``extra_sources`` are sources the user brought.
+    user's own fixes for place names; ``country_aliases`` (country code -> spelling -> code)
+    those for one country's rows of an export that spans several (see
+    :meth:`UploadResult.unmatched_by_country`). ``extra_sources`` are sources the user brought.
     ``encoding`` reads a text file in that encoding instead of the detected one.
     ``progress`` is told the share of the work done, from 0 to 1, as it goes.
     ``built_in_countries``: map an ACLED export onto the built-in units of the countries its
@@ -186,10 +203,11 @@ def load_upload(
     checked_from = read_share
     scope: CountryScope | None = None
     found_region: Region | None = None
+    unmatched_in: dict[tuple[str, str], tuple[Suggestion, ...]] = {}
     if kind == "acled":
         checked_from = read_share + (1 - read_share) * 0.9
         if built_in_countries:
-            found = _export_region(read.frame, aliases or {})
+            found = _export_region(read.frame, aliases or {}, country_aliases or {})
             if found is not None:
                 found_region, scope, note = found
                 registry = found_region.registry
@@ -209,6 +227,7 @@ def load_upload(
         sources = pd.concat([sources, converted.sources], ignore_index=True)
         known |= set(converted.sources["source_id"])
         claims, numbers = converted.claims, converted.claim_row_numbers
+        unmatched_in = converted.unmatched
         field_columns = FIELD_SOURCES
     elif kind == "claims":
         claims, numbers = read.frame, read.row_numbers
@@ -241,7 +260,17 @@ def load_upload(
     if used_region is not None and used_region.out_of_date and load.errors:
         notes.append(_vintage_note(used_region, load.errors))
     return UploadResult(
-        name, read, kind, load, sources, registry, used_mapping, problems, notes, used_region
+        name,
+        read,
+        kind,
+        load,
+        sources,
+        registry,
+        used_mapping,
+        problems,
+        notes,
+        used_region,
+        unmatched_in,
     )
 
 
@@ -250,10 +279,13 @@ def _resolve(country: str, iso: str) -> str:
 
 
 def _export_region(
-    frame: pd.DataFrame, aliases: Mapping[str, str]
+    frame: pd.DataFrame,
+    aliases: Mapping[str, str],
+    country_aliases: Mapping[str, Mapping[str, str]],
 ) -> tuple[Region, CountryScope, str] | None:
     """The built-in countries an ACLED export's rows are about, and the note saying so;
-    None when it names none of them."""
+    None when it names none of them. Each country's units take the fixes that name one of
+    them, and that country's own."""
     known, unknown = export_countries(frame, _resolve)
     if not known:
         return None
@@ -263,6 +295,7 @@ def _export_region(
     def fixed(code: str) -> PlaceRegistry:
         own = found.registries[code]
         mine = {s: c for s, c in aliases.items() if c in own}
+        mine |= {s: c for s, c in country_aliases.get(code, {}).items() if c in own}
         return own.with_aliases(mine) if mine else own
 
     scope = CountryScope(
