@@ -29,12 +29,6 @@ def _clicked() -> None:
         st.session_state[state.PLACE] = code
 
 
-# The page's places are fixed first, so the map sits at the same place on every run
-# (whatever notes appear above it) and keeps its frame, and so it can be sent first.
-header = st.container()
-playback_row = st.container()
-map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
-
 summary = summarise(result)
 place = st.session_state.get(state.PLACE)
 map_view = build_map_view(
@@ -53,6 +47,13 @@ if changed:
     push.send(st.session_state, token, message)
 if push.listening(token):
     layer = expected_layer(seq, token)  # the frame has the layer, or asks for it
+
+# The page's places are fixed first, so the map sits at the same place on every run
+# (whatever notes appear above it) and keeps its frame, and so it can be sent first.
+# (After the push: these are messages to the browser, which the push need not wait for.)
+header = st.container()
+playback_row = st.container()
+map_column, notes_column = st.columns([3, 2] if not presenter else [5, 2], gap="medium")
 with map_column:
     mapframe.show_map(
         mapframe.base_frame(data, presenter=presenter, names=state.names_on_map()),
