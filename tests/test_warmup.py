@@ -54,6 +54,8 @@ print(json.dumps({
         "/{base:path}/_claims_map/context/{name}",
         "/_claims_map/push",
         "/{base:path}/_claims_map/push",
+        "/_claims_map/layer",
+        "/{base:path}/_claims_map/layer",
     ]
     assert found["component_modules"] == []
 
