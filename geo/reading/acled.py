@@ -460,21 +460,21 @@ def _place_in(
     if len(scope.registries) == 1:
         return [], claim, None
     name = scope.names.get(code, code)
-    hint = ""
+    said = f"{claim['province']!r} names no unit of {name}"
     if match.suggestions:
-        hint = "; did you mean " + ", ".join(f"{s.name} ({s.code})" for s in match.suggestions)
-        hint += "?"
-    vintage = (
-        f" {name}'s built-in units are as of {scope.as_of[code]} and may predate the export's;"
-        if code in scope.as_of
-        else ""
+        said += "; did you mean " + ", ".join(f"{s.name} ({s.code})" for s in match.suggestions)
+        said += "?"
+    else:
+        said += "."
+    if code in scope.as_of:
+        said += (
+            f" {name}'s built-in units are as of {scope.as_of[code]} and may predate the export's."
+        )
+    said += (
+        f" On the Your data page, pick the unit of {name} it means, or, if the export uses "
+        f"other units, upload a current boundary file for {name}"
     )
-    problem = event.problem(
-        "admin1",
-        f"{claim['province']!r} names no unit of {name}{hint}{vintage} if the export "
-        f"uses other units, upload a current boundary file for {name} on the Your data page",
-    )
-    return [problem], None, match.suggestions
+    return [event.problem("admin1", said)], None, match.suggestions
 
 
 class _Columns:
