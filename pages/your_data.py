@@ -20,7 +20,7 @@ from geo.reading import charsets
 from geo.reading.boundary_upload import identifier_fields, prepare_boundaries, read_boundary_upload
 from geo.reading.ingest import UnreadableFile, file_format, read_table_bytes
 from geo.reading.mapping import ColumnMapping, guess_mapping
-from geo.reading.upload import UploadResult, expected_seconds, load_upload
+from geo.reading.upload import UploadResult, expected_seconds, lasting_fixes, load_upload
 from store import BUILTIN, SaveRefused
 
 # Streamlit's own limit, which its uploaders state, is the same (see app.py).
@@ -516,17 +516,6 @@ st.markdown(
 )
 
 
-def saved_aliases() -> dict[str, str]:
-    """The fixes a saved dataset keeps. A spelling fixed in two countries of one export
-    (each country's own "Central") is left out: in the saved dataset's one list of
-    spellings it would stand for one of them only."""
-    fixed_in: dict[str, set[str]] = {}
-    for fixes in country_aliases.values():
-        for text, code in fixes.items():
-            fixed_in.setdefault(text, set()).add(code)
-    return {**aliases, **{t: next(iter(c)) for t, c in fixed_in.items() if len(c) == 1}}
-
-
 with st.form("save_dataset", border=True):
     mode = "replace"
     if not own_map:
@@ -553,7 +542,7 @@ if submitted:
             name=name,
             description=description,
             saved_by=saved_by,
-            aliases=saved_aliases(),
+            aliases=lasting_fixes(to_save.places, aliases, country_aliases),
             progress=lambda done: bar.progress(
                 done, text=f"Saving {len(to_save.claims):,} claims…"
             ),

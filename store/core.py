@@ -695,12 +695,18 @@ def _read_boundaries(
         ["code", "name", "geometry"]
     ]
     p = schema.boundary_places
+    # A spelling two places share names neither, as in the registry the set was saved from:
+    # several countries' units (India's and Pakistan's "Punjab") are saved as one set. A set
+    # of one country's or a user's units has no shared spelling, and reads the same either way.
     places = PlaceRegistry(
-        Place(r.code, r.name, r.iso_name, tuple(a for a in r.aliases.split(";") if a))
-        for r in conn.execute(
-            sa.select(p.c.code, p.c.name, p.c.iso_name, p.c.aliases)
-            .where(p.c.boundary_sha256 == sha256)
-            .order_by(p.c.position)
-        )
+        (
+            Place(r.code, r.name, r.iso_name, tuple(a for a in r.aliases.split(";") if a))
+            for r in conn.execute(
+                sa.select(p.c.code, p.c.name, p.c.iso_name, p.c.aliases)
+                .where(p.c.boundary_sha256 == sha256)
+                .order_by(p.c.position)
+            )
+        ),
+        drop_shared=True,
     )
     return boundaries, row.geojson, json.loads(row.meta_json), places

@@ -137,11 +137,11 @@ def test_each_countrys_unmatched_names_are_fixed_for_its_own_rows_only() -> None
         _pak(4, "Central"),
         _pak(5, "Kandahar"),
     )
-    result = _upload(*rows)
+    result = _upload(*rows, _pak(6, "CENTRAL"))
     unmatched = result.unmatched_by_country()
     assert {c: sorted(names) for c, names in unmatched.items()} == {
         "AF": ["Central"],
-        "PK": ["Central", "Kandahar", "Sindhh"],
+        "PK": ["Central", "Kandahar", "Sindhh"],  # "CENTRAL" is the same name, asked once
     }
     assert unmatched["PK"]["Sindhh"][0].code == "PK-SD"  # suggested among Pakistan's units
     assert all(s.code.startswith("PK-") for s in unmatched["PK"]["Kandahar"])

@@ -193,11 +193,14 @@ def test_fixes_made_for_one_country_of_an_export_are_saved_with_it(own_store: st
         event(1, admin1="Central", iso="4"),
         event(2, country="Pakistan", iso="586", admin1="Central"),
         event(3, country="Pakistan", iso="586", admin1="Sindhh"),
+        # Afghanistan's Kandahar, said of a Pakistani row: fixed for that row only.
+        event(4, country="Pakistan", iso="586", admin1="Kandahar"),
     )
     at.file_uploader(key="claims_upload").upload("two-countries.csv", export, "text/csv")
     at.run()
     picks = {"'Central' in Afghanistan is": "AF-KAB", "'Central' in Pakistan is": "PK-IS"}
     picks["'Sindhh' in Pakistan is"] = "PK-SD"
+    picks["'Kandahar' in Pakistan is"] = "PK-BA"
     for box in at.selectbox:
         if box.label in picks:
             box.set_value(picks[box.label])
@@ -207,8 +210,11 @@ def test_fixes_made_for_one_country_of_an_export_are_saved_with_it(own_store: st
     next(b for b in at.button if b.label == "Save dataset").click().run()
     assert not at.exception, [e.value for e in at.exception]
     saved = store.open_store(own_store).load("two-countries-fixed")
-    assert sorted(saved.claims["province"].astype(str)) == ["AF-KAB", "PK-IS", "PK-SD"]
+    provinces = sorted(saved.claims["province"].astype(str))
+    assert provinces == ["AF-KAB", "PK-BA", "PK-IS", "PK-SD"]
     # A spelling fixed in one country is kept; one fixed differently in two is not, as the
-    # dataset's one list of spellings would give it to one of them only.
+    # dataset's one list of spellings would give it to one of them only; nor is one that
+    # is another unit's name there (kept, Kandahar would no longer be Kandahar).
     assert saved.places.match("Sindhh").code == "PK-SD"
     assert saved.places.match("Central").code is None
+    assert saved.places.match("Kandahar").code == "AF-KAN"

@@ -166,6 +166,39 @@ def test_a_saved_upload_comes_back_as_it_was_saved(
     assert s.boundary_geojson("0" * 64) is None
 
 
+def test_a_dataset_of_two_countries_sharing_a_name_comes_back(
+    store_url: str, builtin: Dataset
+) -> None:
+    # India's and Pakistan's units are both called Punjab: in the two countries' one
+    # registry that spelling names neither, and read back it must be the same (it raised,
+    # and the dataset could never be opened again).
+    from geo.dataset import on_region
+    from geo.reading.upload import load_upload
+    from tests.test_acled import event
+    from tests.test_acled_countries import _csv
+
+    export = _csv(
+        event(1, country="India", iso="356", admin1="Punjab"),
+        event(2, country="Pakistan", iso="586", admin1="Punjab"),
+    )
+    read = load_upload(
+        "subcontinent.csv",
+        export,
+        places=builtin.places,
+        source_ids=set(),
+        built_in_countries=True,
+    )
+    assert read.errors == [] and read.region is not None
+    data = on_region(builtin, read.region, claims=read.load, sources=read.sources, label="x")
+    s = store.open_store(store_url)
+    info = s.save(data, name="Subcontinent", description="", saved_by="")
+    loaded = s.load(info.slug)
+    assert sorted(loaded.claims["province"].astype(str)) == ["IN-PB", "PK-PB"]
+    assert loaded.places.match("Punjab").code is None
+    assert loaded.places.match("Khyber Pakhtunkhwa").code == "PK-KP"
+    assert set(loaded.places.codes) == set(data.places.codes)
+
+
 def test_a_taken_name_is_refused_and_nothing_is_written(store_url: str, builtin: Dataset) -> None:
     s = store.open_store(store_url)
     data = _user_dataset(builtin)

@@ -21,7 +21,7 @@ from geo.model.countries import (
     recognise_country,
     region,
 )
-from geo.model.places import PlaceRegistry, Suggestion
+from geo.model.places import PlaceRegistry, RegistryError, Suggestion, normalise
 from geo.model.problems import Problem
 from geo.model.sources import SOURCE_COLUMNS
 from geo.reading.acled import FIELD_SOURCES, CountryScope, acled_to_claims, export_countries
@@ -105,20 +105,33 @@ class UploadResult:
         return len({p.row for p in self.errors if p.row is not None})
 
     def unmatched_places(self) -> dict[str, tuple[Suggestion, ...]]:
-        """Each place name that matched no place, with its suggestions (fixable by alias)."""
+        """Each place name that matched no place, with its suggestions (fixable by alias).
+
+        Spellings that differ only in what matching ignores ("Central", "CENTRAL") are one
+        name, listed as first written: a fix of one is a fix of both, and two different
+        fixes of them could not both hold.
+        """
         out: dict[str, tuple[Suggestion, ...]] = {}
+        seen: set[str] = set()
         for problem in self.load.errors:
-            if problem.column == "province" and problem.value and problem.value not in out:
-                out[problem.value] = self.places.match(problem.value).suggestions
+            if problem.column == "province" and problem.value:
+                key = normalise(problem.value)
+                if key not in seen:
+                    seen.add(key)
+                    out[problem.value] = self.places.match(problem.value).suggestions
         return out
 
     def unmatched_by_country(self) -> dict[str, dict[str, tuple[Suggestion, ...]]]:
         """An export of several countries: per country code, each admin1 name that matched
         none of that country's units, with its suggestions (fixable by ``country_aliases``).
-        The same name can be unmatched in two countries, and is fixed in each on its own."""
+        The same name can be unmatched in two countries, and is fixed in each on its own;
+        within a country, spellings are listed once as in :meth:`unmatched_places`."""
         out: dict[str, dict[str, tuple[Suggestion, ...]]] = {}
+        seen: set[tuple[str, str]] = set()
         for (country, name), suggestions in self.unmatched_in_countries.items():
-            out.setdefault(country, {})[name] = suggestions
+            if (country, normalise(name)) not in seen:
+                seen.add((country, normalise(name)))
+                out.setdefault(country, {})[name] = suggestions
         return out
 
     def rejected_table(self) -> pd.DataFrame:
@@ -272,6 +285,41 @@ def load_upload(
         used_region,
         unmatched_in,
     )
+
+
+def lasting_fixes(
+    places: PlaceRegistry,
+    aliases: Mapping[str, str],
+    country_aliases: Mapping[str, Mapping[str, str]],
+) -> dict[str, str]:
+    """The user's fixes a saved dataset keeps with its one registry of ``places``: those that
+    there still name the unit they were made for.
+
+    Left out: a spelling fixed to different units in two countries of one export (each
+    country's own "Central"), and one that names another unit there ("Kandahar" fixed for
+    Pakistan's rows is Afghanistan's Kandahar), which kept would name neither unit, or take
+    the name from its own unit.
+
+    >>> from geo.model.places import Place
+    >>> places = PlaceRegistry([Place("AF-KAN", "Kandahar"), Place("PK-SD", "Sindh")])
+    >>> lasting_fixes(places, {}, {"AF": {"Central": "AF-KAN"}, "PK": {"Central": "PK-SD",
+    ...     "Sindhh": "PK-SD", "Kandahar": "PK-SD"}})
+    {'Sindhh': 'PK-SD'}
+    """
+    fixes = [*aliases.items(), *(f for fixed in country_aliases.values() for f in fixed.items())]
+    codes: dict[str, set[str]] = {}
+    for text, code in fixes:
+        codes.setdefault(text, set()).add(code)
+    kept: dict[str, str] = {}
+    for text, code in fixes:
+        if len(codes[text]) > 1 or text in kept or places.exact(text) not in (None, code):
+            continue
+        try:
+            if places.with_aliases({**kept, text: code}).exact(text) == code:
+                kept[text] = code
+        except RegistryError:  # the code is not among these places
+            continue
+    return kept
 
 
 def _resolve(country: str, iso: str) -> str:
