@@ -50,6 +50,7 @@ _TOKEN = "_claims_map_push_token"
 _SEQ = "_claims_map_push_seq"
 _LAST = "_claims_map_push_last"
 _KEPT = "_claims_map_push_kept"
+_MAX_TOKEN = 64
 
 
 class _Listener:
@@ -136,8 +137,13 @@ def _from_elsewhere(headers: Any) -> bool:
 async def _layer(request: Request) -> Response:
     if _from_elsewhere(request.headers):
         return Response(status_code=403)
-    body = await request.body()
-    token = body.decode("utf-8", "replace") if len(body) <= 64 else ""
+    # A token is at most 64 characters: a longer body is refused as it arrives, not read whole.
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_TOKEN:
+            return Response("a session token is at most 64 characters", status_code=413)
+    token = body.decode("utf-8", "replace")
     with _lock:
         kept = _kept.get(token) if token else None
     if kept is None:
@@ -156,7 +162,7 @@ async def _listen(socket: WebSocket) -> None:
     if first["type"] == "websocket.disconnect":
         return
     token = first.get("text")
-    if not token or len(token) > 64:
+    if not token or len(token) > _MAX_TOKEN:
         await socket.close(code=1008)
         return
     listener = _Listener(socket)

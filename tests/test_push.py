@@ -129,6 +129,7 @@ def test_a_session_s_newest_layer_is_kept_for_its_frame_and_freed_with_the_sessi
     assert ask(server, "asking", path=f"/some/base{push.LAYER_ROUTE}")[0] == 200
     assert ask(server, "nobody")[0] == 404
     assert ask(server, "")[0] == 404
+    assert ask(server, "x" * 100_000)[0] == 413  # refused, not read whole
     # Another site's page cannot read it, even with the token.
     assert ask(server, "asking", origin="http://elsewhere.example")[0] == 403
     host = server.removeprefix("ws://")

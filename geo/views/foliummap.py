@@ -24,7 +24,8 @@ BASE_JS = """
 (function (map) {
   var HATCH_ID = 'claims-hatch';
   var state = {view: null, geo: null, base: null, hatch: null, legend: null, title: null,
-               socket: null, listening: null, failed: 0, token: undefined, seq: undefined};
+               socket: null, listening: null, failed: 0, token: undefined, seq: undefined,
+               expected: undefined, asking: null, stale: false};
   map.attributionControl.setPrefix(false);
   {% if this.presenter %}document.body.classList.add('presenter');{% endif %}
   map.attributionControl.addAttribution({{ this.credit_js }});
@@ -106,6 +107,9 @@ BASE_JS = """
                 state.view.notes[0] + '</div>');
       rows.push('<div class="row"><span class="swatch solid"></span>' +
                 state.view.notes[1] + '</div>');
+      if (state.stale) {
+        rows.push('<div class="stale">Not up to date: change a filter or reload the page</div>');
+      }
       box.innerHTML = '<div class="title">' + state.view.title + '</div>' + rows.join('');
     }
   }
@@ -219,20 +223,38 @@ BASE_JS = """
     document.body.setAttribute('data-claims-error', String(err));
   });
 
-  function ask(seq, token) {
-    if (token === state.token && state.seq !== undefined && seq <= state.seq) { return; }
+  // A layer the socket did not bring, asked for; a failed ask is tried again a few times.
+  // If the server still cannot give it (a restart, another process), the frame stops
+  // listening, so that Streamlit sends the next layers whole, and the legend says that the
+  // map shown is not the current one until then.
+  function ask(seq, token, tries) {
+    tries = tries || 0;
+    function shown() {
+      return token === state.token && state.seq !== undefined && seq <= state.seq;
+    }
+    if (shown() || token !== state.expected) { return; }
     window.claimsMap.asked += 1;
     fetch(new URL('../../_claims_map/layer', location.href).href,
           {method: 'POST', body: token, cache: 'no-store'}).then(function (r) {
       if (!r.ok) { throw new Error('data layer: HTTP ' + r.status); }
       return r.json();
     }).then(function (message) {
-      if (message.token === token) {
+      // Only a layer of the session this frame now shows (a newer one may have started).
+      if (message.token === token && token === state.expected) {
         window.claimsMap.apply(message.view, message.seq, message.token);
       }
       document.body.setAttribute('data-claims-asked', String(window.claimsMap.asked));
     }).catch(function (err) {
+      if (shown() || token !== state.expected) { return; }
+      if (tries < 3) {
+        setTimeout(function () { ask(seq, token, tries + 1); }, 500 * Math.pow(2, tries));
+        return;
+      }
       document.body.setAttribute('data-claims-error', String(err));
+      state.failed = 3;
+      if (state.socket) { state.socket.close(); }
+      state.stale = true;
+      redraw();
     });
   }
 
@@ -269,6 +291,7 @@ BASE_JS = """
     // Streamlit's copy of a layer the socket brings: only its number. Not had from the
     // socket within a second, or the socket is closed: the frame asks the server for it.
     expect: function (seq, token) {
+      state.expected = token;
       if (token === state.token && state.seq !== undefined && seq <= state.seq) { return; }
       var open = state.socket && state.socket.readyState === 1 && state.listening === token;
       clearTimeout(state.asking);
@@ -278,6 +301,7 @@ BASE_JS = """
     shown: function () { return {token: state.token, seq: state.seq}; },
     apply: function (view, seq, token) {
       if (seq !== undefined) {
+        state.expected = token;  // an ask still out for an older session is left unapplied
         if (token !== state.token) { state.token = token; state.seq = undefined; }
         if (state.seq !== undefined && seq <= state.seq) { return false; }
         state.seq = seq;
@@ -298,6 +322,7 @@ BASE_JS = """
         }
       });
       state.view = view;
+      state.stale = false;
       redraw();
       document.body.setAttribute('data-claims-view', String(window.claimsMap.applied += 1));
       return true;
@@ -316,6 +341,7 @@ BASE_CSS = """
   .presenter .claims-legend { font-size: 17px; max-width: 19em; }
   .presenter .leaflet-tooltip { font-size: 17px; }
   .claims-legend .title { font-weight: 600; margin-bottom: 4px; }
+  .claims-legend .stale { color: #b00020; font-weight: 600; margin-top: 4px; }
   .claims-legend .row { display: flex; align-items: center; margin: 2px 0; }
   .claims-legend .swatch { flex: none; width: 18px; height: 14px; margin-right: 6px;
                            border: 1px solid #555; }

@@ -206,6 +206,41 @@ def test_a_layer_the_push_socket_loses_is_asked_for(tab: Tab, app_url: str) -> N
     tab.assert_clean()
 
 
+def test_a_layer_that_cannot_be_had_is_said_and_the_next_one_comes_whole(
+    tab: Tab, app_url: str
+) -> None:
+    # Every pushed layer is lost and the server cannot give one when asked (a restarted
+    # process, say): after a few tries the frame says its map is not up to date and stops
+    # listening, so that the next filter change's layer comes whole through Streamlit.
+    page = tab.page
+    page.route_web_socket(
+        re.compile(r"/_claims_map/push"),
+        lambda ws: ws.connect_to_server().on_message(lambda message: None),
+    )
+    asked: list[str] = []
+
+    def refuse(route) -> None:
+        asked.append(route.request.url)
+        route.fulfill(status=404, body="no layer for this session here")
+
+    page.route(re.compile(r"/_claims_map/layer$"), refuse)
+    frame = open_app(page, f"{app_url}/")
+    colours, views = fills(frame), view_count(frame)
+    choose_in_multiselect(page, ACTOR, "Taliban")
+    stale = frame.locator(".claims-legend .stale")
+    expect(stale).to_have_text(re.compile("Not up to date"), timeout=20_000)
+    assert len(asked) == 4, asked  # the first ask and three more
+    assert fills(frame) == colours and view_count(frame) == views
+    page.keyboard.press("Escape")
+    sidebar(page).get_by_text("Number of claims", exact=True).click()
+    wait_for_new_view(frame, views)
+    wait_idle(page)
+    expect(stale).to_have_count(0)
+    assert fills(frame) != colours
+    assert len(asked) == 4, "the frame asked again instead of taking the whole layer"
+    tab.assert_clean()
+
+
 # --- c. clicking ---------------------------------------------------------------------------
 
 
