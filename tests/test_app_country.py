@@ -126,17 +126,22 @@ def test_an_export_of_sudan_is_shown_on_sudans_units() -> None:
     assert len(at.selectbox(key="place").options) == len(region(["SD"]).boundaries)
 
 
-def test_uploading_an_export_of_two_countries_switches_the_map() -> None:
+def uploaded(*events: dict[str, str]) -> AppTest:
+    """The Your data page after uploading an ACLED export of ``events``."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/your_data.py").run()
-    export = _csv(
+    at.file_uploader(key="claims_upload").upload("test-export.csv", _csv(*events), "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_uploading_an_export_of_two_countries_switches_the_map() -> None:
+    at = uploaded(
         event(1, admin1="Kandahar", iso="4"),
         event(2, country="Pakistan", iso="586", admin1="Balochistan"),
         event(3, country="Kosovo", iso="0", admin1="Pristina"),
     )
-    at.file_uploader(key="claims_upload").upload("test-export.csv", export, "text/csv")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
     text = text_of(at)
     assert "Afghanistan (1 row), Pakistan (1 row)" in text
     assert "without built-in units: 'Kosovo'" in text
@@ -151,17 +156,12 @@ def test_uploading_an_export_of_two_countries_switches_the_map() -> None:
 
 
 def test_an_unmatched_name_of_a_two_country_export_is_fixed_for_its_country() -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("pages/your_data.py").run()
-    export = _csv(
+    at = uploaded(
         event(1, admin1="Kandahar", iso="4"),
         event(2, admin1="Central", iso="4"),
         event(3, country="Pakistan", iso="586", admin1="Central"),
         event(4, country="Pakistan", iso="586", admin1="Sindhh"),
     )
-    at.file_uploader(key="claims_upload").upload("test-export.csv", export, "text/csv")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
     assert "**1 of 4 rows loaded**, 3 rejected" in text_of(at)
     asked = {b.label: b for b in at.selectbox if b.label.endswith(" is")}
     assert set(asked) == {
