@@ -165,7 +165,6 @@ class _Coded:
     """A column as integer codes, with what :func:`summarise` needs of its categories."""
 
     codes: np.ndarray
-    categories: pd.Index
     labels: list[str]  # the categories as text, in code order
     by_label: list[str]  # the same, sorted
     rank: np.ndarray  # code -> position in ``by_label``
@@ -207,7 +206,7 @@ def _coded(claims: pd.DataFrame, column: str) -> _Coded:
         order = sorted(range(len(labels)), key=labels.__getitem__)
         rank = np.empty(len(labels), dtype=np.int64)
         rank[order] = np.arange(len(labels))
-        return _Coded(codes, categories, labels, [labels[i] for i in order], rank)
+        return _Coded(codes, labels, [labels[i] for i in order], rank)
 
     return _made(claims, ("coded", column), make)
 
@@ -216,7 +215,7 @@ _FEW_CHOSEN = 4
 
 
 def _in(column: _Coded, wanted: frozenset[str]) -> np.ndarray:
-    codes, categories = column.codes, column.categories
+    codes = column.codes
     chosen = column.chosen(wanted)
     if len(chosen) <= _FEW_CHOSEN:
         # A comparison per chosen value is a fraction of a gather through a lookup table.
@@ -224,7 +223,7 @@ def _in(column: _Coded, wanted: frozenset[str]) -> np.ndarray:
         for code in chosen:
             keep |= codes == code
         return keep
-    lookup = np.zeros(len(categories) + 1, dtype=bool)  # the extra slot is for code -1
+    lookup = np.zeros(len(column.labels) + 1, dtype=bool)  # the extra slot is for code -1
     lookup[chosen] = True
     return lookup[codes]
 
