@@ -105,8 +105,20 @@ def wait_for_map(page: Page) -> Frame:
         "body[data-claims-painted], body[data-claims-error]"
     )
     body.wait_for(state="attached", timeout=TIMEOUT_MS)
+    # A new map (another country, presenter mode) replaces the iframe: the element found
+    # now may be the new one, whose document is not attached yet.
     frame = map_iframe(page).element_handle().content_frame()
+    for _ in range(50):
+        if frame is not None:
+            break
+        page.wait_for_timeout(100)
+        frame = map_iframe(page).element_handle().content_frame()
     assert frame is not None, "the map iframe has no content frame"
+    frame.wait_for_function(
+        "() => document.body && (document.body.hasAttribute('data-claims-painted')"
+        " || document.body.hasAttribute('data-claims-error'))",
+        timeout=TIMEOUT_MS,
+    )
     error = frame.evaluate("document.body.getAttribute('data-claims-error')")
     assert error is None, f"the map could not load its boundaries: {error}"
     frame.wait_for_function("() => Number(document.body.getAttribute('data-claims-view')) > 0")
