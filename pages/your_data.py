@@ -13,6 +13,7 @@ from geo.escape import csv_safe_frame, md
 from geo.model.boundaries import BoundaryError
 from geo.model.claims import COLUMNS, REQUIRED_COLUMNS
 from geo.model.countries import vintage_caption
+from geo.model.places import Suggestion
 from geo.model.problems import problems_frame
 from geo.model.sources import validate_sources
 from geo.model.vocab import CLAIM_TYPES, DATE_PRECISIONS, LOCATION_PRECISIONS, STATUSES
@@ -392,20 +393,40 @@ if elsewhere is not None:
     )
 own_map = uploaded_boundaries is not None or elsewhere is not None
 
+
+def fix_picker(
+    text: str,
+    where: str,
+    suggestions: tuple[Suggestion, ...],
+    names: dict[str, str],
+    help: str,
+    country: str = "",
+) -> str:
+    """Which of ``names``' places the unmatched ``text`` (said ``where``) means: suggestions
+    first; "" for none."""
+    suggested = [s.code for s in suggestions]
+    others = [c for c in sorted(names, key=names.get) if c not in suggested]
+    return st.selectbox(
+        f"{text!r}{where} is",
+        ["", *suggested, *others],
+        format_func=lambda c: "(leave unmatched)" if not c else f"{names[c]} ({c})",
+        key=f"alias_{country + '_' if country else ''}{hashlib.md5(text.encode()).hexdigest()}",
+        help=help,
+    )
+
+
 unmatched = result.unmatched_places()
 if unmatched:
     st.markdown("**Place names that matched no place.** Pick what each one means, if you know:")
     names = {code: result.places.name(code) for code in result.places.codes}
     picks: dict[str, str] = {}
     for text, suggestions in unmatched.items():
-        suggested = [s.code for s in suggestions]
-        options = ["", *suggested, *[c for c in sorted(names, key=names.get) if c not in suggested]]
-        pick = st.selectbox(
-            f"{text!r} is",
-            options,
-            format_func=lambda c: "(leave unmatched)" if not c else f"{names[c]} ({c})",
-            key=f"alias_{hashlib.md5(text.encode()).hexdigest()}",
-            help="Suggestions first. The choice applies to this session only.",
+        pick = fix_picker(
+            text,
+            "",
+            suggestions,
+            names,
+            "Suggestions first. The choice applies to this session only.",
         )
         if pick:
             picks[text] = pick
@@ -427,16 +448,13 @@ if by_country and result.region is not None:
         unit_names = {code: units.name(code) for code in units.codes}
         country_name = next(i.name for i in result.region.countries if i.code == country)
         for text, suggestions in names_here.items():
-            suggested = [s.code for s in suggestions]
-            others = sorted((c for c in unit_names if c not in suggested), key=unit_names.get)
-            pick = st.selectbox(
-                f"{text!r} in {country_name} is",
-                ["", *suggested, *others],
-                format_func=lambda c, n=unit_names: (
-                    "(leave unmatched)" if not c else f"{n[c]} ({c})"
-                ),
-                key=f"alias_{country}_{hashlib.md5(text.encode()).hexdigest()}",
-                help=f"Only {country_name}'s units. The choice applies to this session only.",
+            pick = fix_picker(
+                text,
+                f" in {country_name}",
+                suggestions,
+                unit_names,
+                f"Only {country_name}'s units. The choice applies to this session only.",
+                country,
             )
             if pick:
                 country_picks.setdefault(country, {})[text] = pick
@@ -514,8 +532,6 @@ st.markdown(
     "and a link to a view of it opens it for anyone. It is a copy: later uploads do not "
     "change it."
 )
-
-
 with st.form("save_dataset", border=True):
     mode = "replace"
     if not own_map:

@@ -227,12 +227,14 @@ BASE_JS = """
   // If the server still cannot give it (a restart, another process), the frame stops
   // listening, so that Streamlit sends the next layers whole, and the legend says that the
   // map shown is not the current one until then.
+  // Whether layer ``seq`` of session ``token``, or a newer one, is the one shown.
+  function has(seq, token) {
+    return token === state.token && state.seq !== undefined && seq <= state.seq;
+  }
+
   function ask(seq, token, tries) {
     tries = tries || 0;
-    function shown() {
-      return token === state.token && state.seq !== undefined && seq <= state.seq;
-    }
-    if (shown() || token !== state.expected) { return; }
+    if (has(seq, token) || token !== state.expected) { return; }
     window.claimsMap.asked += 1;
     fetch(new URL('../../_claims_map/layer', location.href).href,
           {method: 'POST', body: token, cache: 'no-store'}).then(function (r) {
@@ -245,7 +247,7 @@ BASE_JS = """
       }
       document.body.setAttribute('data-claims-asked', String(window.claimsMap.asked));
     }).catch(function (err) {
-      if (shown() || token !== state.expected) { return; }
+      if (has(seq, token) || token !== state.expected) { return; }
       if (tries < 3) {
         setTimeout(function () { ask(seq, token, tries + 1); }, 500 * Math.pow(2, tries));
         return;
@@ -292,7 +294,7 @@ BASE_JS = """
     // socket within a second, or the socket is closed: the frame asks the server for it.
     expect: function (seq, token) {
       state.expected = token;
-      if (token === state.token && state.seq !== undefined && seq <= state.seq) { return; }
+      if (has(seq, token)) { return; }
       var open = state.socket && state.socket.readyState === 1 && state.listening === token;
       clearTimeout(state.asking);
       state.asking = setTimeout(function () { ask(seq, token); }, open ? 1000 : 0);
