@@ -229,3 +229,63 @@ def test_filter_equals_a_row_by_row_reference(unit: str, n_actors: int) -> None:
     result = filter_claims(frame, f)
     assert result.mask.tolist() == expected
     assert 0 < result.count < n
+
+
+@pytest.mark.parametrize("ordered", [True, False])  # False: some claims end before they start
+@pytest.mark.parametrize("categorical", [True, False])
+def test_filter_and_hidden_counts_equal_a_row_by_row_reference(
+    ordered: bool, categorical: bool
+) -> None:
+    # Random filters of every shape (empty, one, several values; open, reversed windows),
+    # their hidden counts included, against the definition.
+    rng = np.random.default_rng(11)
+    n = 600
+    start = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 400 * 24, n), unit="h")
+    length = pd.to_timedelta(rng.integers(0 if ordered else -20 * 24, 40 * 24, n), unit="h")
+    values = {
+        "actor": ["NRF", "Taliban", "ISKP", "US", None],
+        "claim_type": ["presence", "attack", "control"],
+        "claimant": ["NRF", "CNN", "UN", "AP"],
+        "status": ["claimed", "reported", "corroborated"],
+        "date_precision": ["day", "month"],
+        "province": ["AF-PAN", "AF-KAB", None],
+    }
+    frame = pd.DataFrame(
+        {c: rng.choice(np.array(v, dtype=object), n) for c, v in values.items()}
+        | {"date_start": start, "date_end": start + length}
+    )
+    frame = frame.astype({c: "category" if categorical else "string" for c in values})
+    columns = views.CATEGORY_FILTERS
+    for _ in range(150):
+        kwargs: dict[str, object] = {}
+        for name, column in columns.items():
+            if rng.random() < 0.5:
+                labels = [v for v in values[column] if v is not None] + ["absent"]
+                k = int(rng.choice([0, 1, 1, 1, 2, 3]))
+                kwargs[name] = frozenset(rng.choice(labels, k, replace=False).tolist())
+        days = sorted(rng.integers(0, 450, 2).tolist())
+        if rng.random() < 0.1:
+            days.reverse()  # a window that ends before it starts
+        for side, day in zip(("start", "end"), days, strict=True):
+            if rng.random() < 0.7:
+                kwargs[side] = dt.date(2021, 1, 1) + dt.timedelta(days=day)
+        f = ClaimFilter(**kwargs)
+
+        passes: dict[str, list[bool]] = {}
+        if f.start is not None or f.end is not None:
+            passes["dates"] = [
+                (f.end is None or row.date_start < pd.Timestamp(f.end + dt.timedelta(days=1)))
+                and (f.start is None or not row.date_end < pd.Timestamp(f.start))
+                for row in frame.itertuples()
+            ]
+        for name, column in columns.items():
+            wanted = getattr(f, name)
+            if wanted is not None:
+                passes[name] = [not pd.isna(v) and v in wanted for v in frame[column]]
+        in_view = [all(p[i] for p in passes.values()) for i in range(n)]
+
+        result = filter_claims(frame, f)
+        assert result.mask.tolist() == in_view, f
+        assert result.hidden_by == {name: n - sum(p) for name, p in passes.items()}, f
+        assert len(result.on_map) + result.country_wide_count == result.count
+        assert result.at("AF-KAB")["province"].eq("AF-KAB").all()

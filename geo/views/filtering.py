@@ -105,7 +105,8 @@ class FilterResult:
 
     def at(self, place: str) -> pd.DataFrame:
         """The claims in view at one place."""
-        return self.claims[self.mask & (self.claims["province"] == place).to_numpy(dtype=bool)]
+        here = (self.claims["province"] == place).to_numpy(dtype=bool, na_value=False)
+        return self.claims[self.mask & here]
 
 
 def sources_in_view(result: FilterResult) -> list[str]:
