@@ -52,15 +52,18 @@ def main() -> None:
     st.session_state["_context"] = context
     if pages is map_page:
         # The map reaches the browser sooner when it is sent before the sidebar's widgets
-        # (see state.read_context). The Map page never calls st.stop(), after which
-        # nothing more could be drawn. A rerun or stop request is not an Exception: a run
-        # cut short by a newer filter change draws nothing more.
+        # (see state.read_context), and a new session's first run sends it alone (see
+        # state.map_alone). The Map page never calls st.stop(), after which nothing more
+        # could be drawn. A rerun or stop request is not an Exception: a run cut short by
+        # a newer filter change draws nothing more.
+        alone = state.map_alone()
         try:
             pages.run()
         except Exception:
             state.draw_sidebar(data)  # the filters stay usable when the page fails
             raise
-        state.draw_sidebar(data)
+        if not alone:
+            state.draw_sidebar(data)
     else:
         state.draw_sidebar(data)
         pages.run()

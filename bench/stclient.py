@@ -37,6 +37,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.protocol import State
 from websockets.sync.client import ClientConnection, connect
 
+from geo.views.foliummap import REPORT_PAINT
+
 XSRF_COOKIE = "_streamlit_xsrf"
 STREAM_PATH = "/_stcore/stream"
 # ForwardMsg.ScriptFinishedStatus: a run cut short by st.rerun or st.switch_page is
@@ -98,6 +100,14 @@ class Run:
 
     def has_text(self, start: str) -> bool:
         return any(t.startswith(start) for t in self.texts)
+
+
+def _asks_for_paint(run: Run) -> Element | None:
+    """The map frame of ``run``, if the run asked it to say when it has painted."""
+    for element in run.elements.values():
+        if element.kind == "component_instance" and REPORT_PAINT in element.proto.json_args:
+            return element
+    return None
 
 
 def _text_of(kind: str, proto: Any) -> str | None:
@@ -288,6 +298,17 @@ class Session:
         started = time.perf_counter()
         self._send(back)
         run = self._collect(started)
+        if (frame := _asks_for_paint(run)) is not None:
+            # A new session's map comes alone, its frame asked to say when it has painted
+            # (the sidebar then follows, app.py): say it, as the browser's frame would.
+            self.set_value(frame, "json_value", '{"painted": true}')
+            back = BackMsg()
+            back.rerun_script.query_string = self.query_string
+            back.rerun_script.page_script_hash = self.page_hash
+            back.rerun_script.widget_states.widgets.extend(self.values.values())
+            self._send(back)
+            first, run = run, self._collect(started)
+            run.runs += first.runs
         self.last = run
         if run.errors:
             raise ClientError("; ".join(run.errors))

@@ -53,6 +53,10 @@ _URL_READ = "_url_read"
 # widget values; session persistence keeps the sidebar's view across it.
 PERSIST = "session"
 _URL_NOTES = "_url_notes"
+# Set by a session's first run; and, for one run, that the Map page sends its map before
+# the session has a sidebar (see map_alone).
+_STARTED = "_started"
+MAP_ALONE = "_map_alone"
 # The first and last dates of the data the date window was last drawn for.
 _BOUNDS = "_date_bounds"
 
@@ -310,8 +314,24 @@ def read_context(data: Dataset) -> Context:
     return Context(data, view, result, notes)
 
 
+def map_alone() -> bool:
+    """Whether this run of the Map page is to send the map alone, without the sidebar.
+
+    A new session's first run does: the map's frame then loads and paints without a dozen
+    widgets being rendered on the page's one thread beside it (a new visitor's map painted
+    0.2-0.45 s sooner, bench/RESULTS.md). The frame says when it has painted (or could
+    not), which reruns the script, and that run draws the sidebar; so does any other rerun,
+    if the frame never says.
+    """
+    alone = _STARTED not in st.session_state
+    st.session_state[_STARTED] = True
+    st.session_state[MAP_ALONE] = alone
+    return alone
+
+
 def draw_sidebar(data: Dataset) -> None:
     """The shared filters, showing the values :func:`read_context` read."""
+    st.session_state[_STARTED] = True
     opts = data.filter_options
     lo, hi = data.date_bounds
     with st.sidebar:

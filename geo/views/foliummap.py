@@ -212,6 +212,20 @@ BASE_JS = """
     redraw();
     if ({{ this.names_js }}) { addNames(); }
     document.body.setAttribute('data-claims-painted', String(state.base.getLayers().length));
+    painted();
+  }
+
+  // Told to the page through Streamlit's component protocol (what streamlit-component-lib's
+  // setComponentValue sends), once, if the page asked (a new session's first run, which
+  // draws its sidebar only after the map: see state.map_alone in the app).
+  function painted() {
+    state.painted = true;
+    if (state.reportPaint && !state.reported) {
+      state.reported = true;
+      window.parent.postMessage({isStreamlitMessage: true, dataType: 'json',
+                                 type: 'streamlit:setComponentValue',
+                                 value: {painted: true}}, '*');
+    }
   }
 
   // Fetched, not written into this script: the frame gets the script again with every
@@ -221,6 +235,7 @@ BASE_JS = """
     return r.json();
   }).then(addGeometry).catch(function (err) {
     document.body.setAttribute('data-claims-error', String(err));
+    painted();  // as painted as it will be: the rest of the page must not wait for it
   });
 
   // A layer the socket did not bring, asked for; a failed ask is tried again a few times.
@@ -329,7 +344,11 @@ BASE_JS = """
       document.body.setAttribute('data-claims-view', String(window.claimsMap.applied += 1));
       return true;
     },
-    applied: 0
+    applied: 0,
+    reportPaint: function () {
+      state.reportPaint = true;
+      if (state.painted) { painted(); }
+    }
   };
 })({{ this._parent.get_name() }});
 """
@@ -495,6 +514,10 @@ def numbered_layer(payload: str, seq: int, token: str) -> tuple[str, str]:
     script = f"window.claimsMap.apply({payload}, {seq}, {token_js});"
     script += f"window.claimsMap.listen({token_js});"
     return script, f'{{"seq":{seq},"token":{token_js},"view":{payload}}}'
+
+
+# Appended to a data layer's script: the frame then tells the page once it has painted.
+REPORT_PAINT = "window.claimsMap.reportPaint();"
 
 
 def expected_layer(seq: int, token: str) -> str:

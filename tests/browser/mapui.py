@@ -122,6 +122,8 @@ def wait_for_map(page: Page) -> Frame:
     error = frame.evaluate("document.body.getAttribute('data-claims-error')")
     assert error is None, f"the map could not load its boundaries: {error}"
     frame.wait_for_function("() => Number(document.body.getAttribute('data-claims-view')) > 0")
+    # A new session's sidebar comes in the run the map's first paint starts (app.py).
+    sidebar(page).get_by_text("Presenter mode").wait_for(state="attached", timeout=TIMEOUT_MS)
     wait_idle(page)
     wait_map_settled(frame)
     return frame

@@ -37,12 +37,14 @@ from tests.browser.mapui import (
     link_warnings,
     map_iframe,
     multiselect_tags,
+    nav_link,
     notes_column,
     open_app,
     painted,
     province_point,
     sidebar,
     view_count,
+    wait_for_map,
     wait_for_new_view,
     wait_idle,
 )
@@ -95,6 +97,81 @@ def test_map_paints_every_province_with_nothing_from_outside(tab: Tab, app_url: 
     assert fetches_of(tab, LEAFLET_URL) == 1, tab.requests
     assert fetches_of(tab, GEOJSON_URL) == 1, tab.requests
     tab.assert_clean()
+
+
+def _held_boundaries(page: Page) -> list:
+    """Hold the page's requests for the boundary file until released."""
+    held: list = []
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route(f"**{GEOJSON_URL}*", hold)
+    return held
+
+
+def _wait_held(page: Page, held: list) -> None:
+    for _ in range(300):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the map frame never asked for its boundaries")
+
+
+PRESENTER_TOGGLE = "Presenter mode"
+
+
+def test_a_new_session_gets_its_map_first_and_its_sidebar_once_the_map_has_painted(
+    tab: Tab, app_url: str
+) -> None:
+    # The first run sends the map alone; the frame says when it has painted, and the run
+    # that starts draws the sidebar (app.py, dashboard.state.map_alone).
+    page = tab.page
+    held = _held_boundaries(page)
+    page.goto(f"{app_url}/?metric=claims&actor=Taliban", wait_until="domcontentloaded")
+    _wait_held(page, held)
+    wait_idle(page)
+    page.wait_for_timeout(1500)  # long enough for a rerun anything else had started
+    wait_idle(page)
+    expect(map_iframe(page)).to_have_count(1)
+    expect(page.get_by_text("Claimed activity by province")).to_be_visible()
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_have_count(0)
+    held[0].continue_()
+    frame = wait_for_map(page)
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+    assert painted(frame) == str(PROVINCES)
+    # The link's view survived the run without its widgets.
+    expect(page.get_by_role("radio", name="Number of claims")).to_be_checked()
+    expect(multiselect_tags(page, ACTOR)).to_have_text(re.compile(r"^\s*Taliban\s*$"))
+    expect(frame.locator(".claims-legend .title")).to_have_text("Number of claims")
+    expect(link_warnings(page)).to_have_count(0)
+    assert query(page) == {"metric": ["claims"], "actor": ["Taliban"]}
+
+
+def test_a_map_that_cannot_load_its_boundaries_still_gets_its_sidebar(
+    tab: Tab, app_url: str
+) -> None:
+    page = tab.page
+    held = _held_boundaries(page)
+    page.goto(f"{app_url}/", wait_until="domcontentloaded")
+    _wait_held(page, held)
+    held[0].fulfill(status=503, body="boundaries unavailable")
+    body = page.frame_locator(MAP_IFRAME).locator("body[data-claims-error]")
+    body.wait_for(state="attached")
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+
+
+def test_a_session_that_has_its_sidebar_keeps_it_on_the_map_page(tab: Tab, app_url: str) -> None:
+    page = tab.page
+    page.goto(f"{app_url}/sources", wait_until="domcontentloaded")
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+    held = _held_boundaries(page)
+    nav_link(page, "Map").click()
+    _wait_held(page, held)
+    wait_idle(page)
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+    held[0].continue_()
+    wait_for_map(page)
 
 
 # --- b. filtering --------------------------------------------------------------------------
