@@ -53,7 +53,7 @@ _URL_READ = "_url_read"
 # widget values; session persistence keeps the sidebar's view across it.
 PERSIST = "session"
 _URL_NOTES = "_url_notes"
-# Set by a session's first run; and, for one run, that the Map page sends its map before
+# Set by a session's first run; and, for a run, that the Map page sends its map before
 # the session has a sidebar (see map_alone).
 _STARTED = "_started"
 MAP_ALONE = "_map_alone"

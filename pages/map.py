@@ -47,7 +47,7 @@ if changed:
     push.send(st.session_state, token, message)
 if push.listening(token):
     layer = expected_layer(seq, token)  # the frame has the layer, or asks for it
-if st.session_state.pop(state.MAP_ALONE, False):
+if st.session_state.get(state.MAP_ALONE):
     layer += REPORT_PAINT  # the sidebar comes in the run this report starts (app.py)
 
 # The page's places are fixed first, so the map sits at the same place on every run

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from dashboard.state import MAP_ALONE
 
 # The fuzz tests (tests/test_fuzz_*.py). "ci", the default, is few examples chosen the same
 # way on every run (derandomize), so a CI run is reproducible and takes about a minute;
@@ -47,6 +50,27 @@ def pages_as_the_server_declares_them(monkeypatch: pytest.MonkeyPatch) -> Iterat
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def the_map_frame_says_it_has_painted(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run AppTest on once more after a run that sent a new session's map alone.
+
+    In a browser, that run's map frame says when it has painted, which starts the run
+    that draws the sidebar (app.py, ``dashboard.state.map_alone``). AppTest has no frame;
+    this is what its report would do. ``AppTest.run.__wrapped__`` runs without it.
+    """
+    ran = AppTest.run
+
+    def run(self: AppTest, *, timeout: float | None = None) -> AppTest:
+        out = ran(self, timeout=timeout)
+        if self.session_state.get(MAP_ALONE):
+            out = ran(self, timeout=timeout)
+        return out
+
+    run.__wrapped__ = ran  # type: ignore[attr-defined]
+    monkeypatch.setattr(AppTest, "run", run)
     yield
 
 

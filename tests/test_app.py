@@ -53,6 +53,19 @@ def test_every_page_renders(page: str) -> None:
     assert labels == list(state.CATEGORY_LABELS.values()), page
 
 
+def test_a_new_sessions_first_map_run_sends_the_map_alone() -> None:
+    # The sidebar comes in the run the frame's "painted" starts (conftest emulates it);
+    # without that run, the first one drew no filters, and asked the frame to say so.
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    AppTest.run.__wrapped__(at)  # type: ignore[attr-defined]
+    assert not at.exception and at.title
+    assert [m.label for m in at.sidebar.multiselect] == []
+    assert at.session_state[state.MAP_ALONE]
+    at.run()  # any rerun, the frame's report or another, draws it
+    assert [m.label for m in at.sidebar.multiselect] == list(state.CATEGORY_LABELS.values())
+    assert not at.session_state[state.MAP_ALONE]
+
+
 def test_map_page_says_what_is_in_view() -> None:
     at = run()
     assert not at.exception
