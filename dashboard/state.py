@@ -319,9 +319,9 @@ def map_alone() -> bool:
 
     A new session's first run does: the map's frame then loads and paints without a dozen
     widgets being rendered on the page's one thread beside it (a new visitor's map painted
-    0.2-0.45 s sooner, bench/RESULTS.md). The frame says when it has painted (or could
-    not), which reruns the script, and that run draws the sidebar; so does any other rerun,
-    if the frame never says.
+    0.3-0.46 s sooner, bench/RESULTS.md). The frame says when it has painted (or could
+    not, or after 3 s of a slow boundary file), which reruns the script, and that run draws
+    the sidebar; so does any other rerun, if the frame never says.
     """
     alone = _STARTED not in st.session_state
     st.session_state[_STARTED] = True

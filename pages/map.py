@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import exports, mapframe, perf, playback, push, render, state
 from geo.escape import md
 from geo.views.filtering import sources_in_view, summarise
-from geo.views.foliummap import REPORT_PAINT, expected_layer, layer_payload, numbered_layer
+from geo.views.foliummap import expected_layer, layer_payload, numbered_layer, report_paint
 from geo.views.mapview import METRICS, build_map_view
 
 MAP_KEY = "claims_map"
@@ -48,7 +48,7 @@ if changed:
 if push.listening(token):
     layer = expected_layer(seq, token)  # the frame has the layer, or asks for it
 if st.session_state.get(state.MAP_ALONE):
-    layer += REPORT_PAINT  # the sidebar comes in the run this report starts (app.py)
+    layer = report_paint(layer, token)  # the sidebar comes in the run it starts (app.py)
 
 # The page's places are fixed first, so the map sits at the same place on every run
 # (whatever notes appear above it) and keeps its frame, and so it can be sent first.

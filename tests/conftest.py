@@ -59,13 +59,14 @@ def the_map_frame_says_it_has_painted(monkeypatch: pytest.MonkeyPatch) -> Iterat
 
     In a browser, that run's map frame says when it has painted, which starts the run
     that draws the sidebar (app.py, ``dashboard.state.map_alone``). AppTest has no frame;
-    this is what its report would do. ``AppTest.run.__wrapped__`` runs without it.
+    this is what its report would do (not after a run that raised: the error must show).
+    ``AppTest.run.__wrapped__`` runs without it.
     """
     ran = AppTest.run
 
     def run(self: AppTest, *, timeout: float | None = None) -> AppTest:
         out = ran(self, timeout=timeout)
-        if self.session_state.get(MAP_ALONE):
+        if self.session_state.get(MAP_ALONE) and not self.exception:
             out = ran(self, timeout=timeout)
         return out
 

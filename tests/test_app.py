@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import render, state
 from geo.dataset import load_dataset
 from geo.escape import md
+from geo.views.foliummap import REPORT_PAINT
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -61,9 +62,16 @@ def test_a_new_sessions_first_map_run_sends_the_map_alone() -> None:
     assert not at.exception and at.title
     assert [m.label for m in at.sidebar.multiselect] == []
     assert at.session_state[state.MAP_ALONE]
+
+    def asks_for_paint() -> bool:
+        (frame,) = at.get("component_instance")
+        return REPORT_PAINT in frame.proto.json_args
+
+    assert asks_for_paint()
     at.run()  # any rerun, the frame's report or another, draws it
     assert [m.label for m in at.sidebar.multiselect] == list(state.CATEGORY_LABELS.values())
     assert not at.session_state[state.MAP_ALONE]
+    assert not asks_for_paint()
 
 
 def test_map_page_says_what_is_in_view() -> None:

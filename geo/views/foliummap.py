@@ -216,16 +216,25 @@ BASE_JS = """
   }
 
   // Told to the page through Streamlit's component protocol (what streamlit-component-lib's
-  // setComponentValue sends), once, if the page asked (a new session's first run, which
-  // draws its sidebar only after the map: see state.map_alone in the app).
+  // setComponentValue sends), once per session that asks (a new session's first run, which
+  // draws its sidebar only after the map: see state.map_alone in the app). A frame can
+  // outlive its session (a reconnect after the server dropped it), so each asking session
+  // is answered; one whose map has not painted within a few seconds (a slow boundary
+  // file) is answered then, so that the page's controls do not wait for it.
   function painted() {
     state.painted = true;
-    if (state.reportPaint && !state.reported) {
-      state.reported = true;
-      window.parent.postMessage({isStreamlitMessage: true, dataType: 'json',
-                                 type: 'streamlit:setComponentValue',
-                                 value: {painted: true}}, '*');
-    }
+    report('painted');
+  }
+
+  function report(why) {
+    var token = state.reportFor;
+    if (token === undefined || token === state.reported) { return; }
+    state.reported = token;
+    clearTimeout(state.reportLate);
+    document.body.setAttribute('data-claims-reported', why);
+    window.parent.postMessage({isStreamlitMessage: true, dataType: 'json',
+                               type: 'streamlit:setComponentValue',
+                               value: {painted: token}}, location.origin);
   }
 
   // Fetched, not written into this script: the frame gets the script again with every
@@ -345,9 +354,12 @@ BASE_JS = """
       return true;
     },
     applied: 0,
-    reportPaint: function () {
-      state.reportPaint = true;
-      if (state.painted) { painted(); }
+    reportPaint: function (token) {
+      if (token === state.reported) { return; }
+      state.reportFor = token;
+      if (state.painted) { report('painted'); return; }
+      clearTimeout(state.reportLate);
+      state.reportLate = setTimeout(function () { report('late'); }, 3000);
     }
   };
 })({{ this._parent.get_name() }});
@@ -516,8 +528,18 @@ def numbered_layer(payload: str, seq: int, token: str) -> tuple[str, str]:
     return script, f'{{"seq":{seq},"token":{token_js},"view":{payload}}}'
 
 
-# Appended to a data layer's script: the frame then tells the page once it has painted.
-REPORT_PAINT = "window.claimsMap.reportPaint();"
+# Marks a layer script that asks the frame to say when it has painted (see report_paint).
+REPORT_PAINT = "window.claimsMap.reportPaint("
+
+
+def report_paint(layer: str, token: str) -> str:
+    """``layer``'s script, asking the frame first to tell the page, for session ``token``,
+    when it has painted (before the layer, so that nothing in it can keep the page waiting).
+
+    >>> report_paint('window.claimsMap.expect(1, "t");', "t")
+    'window.claimsMap.reportPaint("t");window.claimsMap.expect(1, "t");'
+    """
+    return f"{REPORT_PAINT}{_js(token)});{layer}"
 
 
 def expected_layer(seq: int, token: str) -> str:

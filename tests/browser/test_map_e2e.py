@@ -121,24 +121,21 @@ def _wait_held(page: Page, held: list) -> None:
 PRESENTER_TOGGLE = "Presenter mode"
 
 
+def reported(page: Page) -> str | None:
+    """Why the map frame told the page to draw the rest: "painted", "late" or not yet."""
+    body = page.frame_locator(MAP_IFRAME).locator("body")
+    return body.get_attribute("data-claims-reported")
+
+
 def test_a_new_session_gets_its_map_first_and_its_sidebar_once_the_map_has_painted(
     tab: Tab, app_url: str
 ) -> None:
     # The first run sends the map alone; the frame says when it has painted, and the run
     # that starts draws the sidebar (app.py, dashboard.state.map_alone).
     page = tab.page
-    held = _held_boundaries(page)
-    page.goto(f"{app_url}/?metric=claims&actor=Taliban", wait_until="domcontentloaded")
-    _wait_held(page, held)
-    wait_idle(page)
-    page.wait_for_timeout(1500)  # long enough for a rerun anything else had started
-    wait_idle(page)
-    expect(map_iframe(page)).to_have_count(1)
-    expect(page.get_by_text("Claimed activity by province")).to_be_visible()
-    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_have_count(0)
-    held[0].continue_()
-    frame = wait_for_map(page)
+    frame = open_app(page, f"{app_url}/?metric=claims&actor=Taliban")
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+    assert reported(page) == "painted"
     assert painted(frame) == str(PROVINCES)
     # The link's view survived the run without its widgets.
     expect(page.get_by_role("radio", name="Number of claims")).to_be_checked()
@@ -146,6 +143,26 @@ def test_a_new_session_gets_its_map_first_and_its_sidebar_once_the_map_has_paint
     expect(frame.locator(".claims-legend .title")).to_have_text("Number of claims")
     expect(link_warnings(page)).to_have_count(0)
     assert query(page) == {"metric": ["claims"], "actor": ["Taliban"]}
+
+
+def test_the_sidebar_waits_for_the_map_but_not_for_a_slow_boundary_file(
+    tab: Tab, app_url: str
+) -> None:
+    page = tab.page
+    held = _held_boundaries(page)
+    page.goto(f"{app_url}/", wait_until="domcontentloaded")
+    _wait_held(page, held)
+    wait_idle(page)
+    expect(page.get_by_text("Claimed activity by province")).to_be_visible()
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_have_count(0)
+    # Held for longer than the frame waits: the sidebar comes with the map still unpainted.
+    expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+    assert reported(page) == "late"
+    expect(page.frame_locator(MAP_IFRAME).locator("body[data-claims-painted]")).to_have_count(0)
+    held[0].continue_()
+    frame = wait_for_map(page)
+    assert painted(frame) == str(PROVINCES)
+    assert reported(page) == "late"  # told once
 
 
 def test_a_map_that_cannot_load_its_boundaries_still_gets_its_sidebar(
@@ -159,6 +176,7 @@ def test_a_map_that_cannot_load_its_boundaries_still_gets_its_sidebar(
     body = page.frame_locator(MAP_IFRAME).locator("body[data-claims-error]")
     body.wait_for(state="attached")
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
+    assert reported(page) == "painted"  # as painted as it will be, not left to the timer
 
 
 def test_a_session_that_has_its_sidebar_keeps_it_on_the_map_page(tab: Tab, app_url: str) -> None:
