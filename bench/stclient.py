@@ -301,7 +301,7 @@ class Session:
         if (frame := _asks_for_paint(run)) is not None:
             # A new session's map comes alone, its frame asked to say when it has painted
             # (the sidebar then follows, app.py): say it, as the browser's frame would.
-            self.set_value(frame, "json_value", '{"painted": "session"}')
+            self.set_value(frame, "json_value", '{"painted": true}')
             back = BackMsg()
             back.rerun_script.query_string = self.query_string
             back.rerun_script.page_script_hash = self.page_hash

@@ -232,9 +232,11 @@ BASE_JS = """
     state.reported = token;
     clearTimeout(state.reportLate);
     document.body.setAttribute('data-claims-reported', why);
+    // As streamlit-component-lib posts it ('*': the page may serve its components from
+    // another origin); the value carries nothing of the session.
     window.parent.postMessage({isStreamlitMessage: true, dataType: 'json',
                                type: 'streamlit:setComponentValue',
-                               value: {painted: token}}, location.origin);
+                               value: {painted: true}}, '*');
   }
 
   // Fetched, not written into this script: the frame gets the script again with every
