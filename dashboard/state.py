@@ -319,7 +319,7 @@ def map_alone() -> bool:
 
     A new session's first run does: the map's frame then loads and paints without a dozen
     widgets being rendered on the page's one thread beside it (a new visitor's map painted
-    0.3-0.46 s sooner, bench/RESULTS.md). The frame says when it has painted (or could
+    about 0.3 s sooner, bench/RESULTS.md). The frame says when it has painted (or could
     not, or after 3 s of a slow boundary file), which reruns the script, and that run draws
     the sidebar; so does any other rerun, if the frame never says.
     """
