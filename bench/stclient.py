@@ -298,17 +298,14 @@ class Session:
         started = time.perf_counter()
         self._send(back)
         run = self._collect(started)
-        if (frame := _asks_for_paint(run)) is not None:
+        if not run.errors and (frame := _asks_for_paint(run)) is not None:
             # A new session's map comes alone, its frame asked to say when it has painted
             # (the sidebar then follows, app.py): say it, as the browser's frame would.
             self.set_value(frame, "json_value", '{"painted": true}')
-            back = BackMsg()
-            back.rerun_script.query_string = self.query_string
-            back.rerun_script.page_script_hash = self.page_hash
-            back.rerun_script.widget_states.widgets.extend(self.values.values())
-            self._send(back)
-            first, run = run, self._collect(started)
-            run.runs += first.runs
+            answered = self.rerun()
+            answered.runs += run.runs
+            answered.seconds = time.perf_counter() - started
+            return answered
         self.last = run
         if run.errors:
             raise ClientError("; ".join(run.errors))

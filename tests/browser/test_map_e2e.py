@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import Frame, Page, Route, expect
 from xstatic.pkg.leaflet import VERSION as LEAFLET_VERSION
 
 from geo.dataset import load_dataset
@@ -99,23 +99,30 @@ def test_map_paints_every_province_with_nothing_from_outside(tab: Tab, app_url: 
     tab.assert_clean()
 
 
-def _held_boundaries(page: Page) -> list:
+def _held_boundaries(page: Page) -> list[Route]:
     """Hold the page's requests for the boundary file until released."""
-    held: list = []
+    held: list[Route] = []
 
-    def hold(route) -> None:
+    def hold(route: Route) -> None:
         held.append(route)
 
     page.route(f"**{GEOJSON_URL}*", hold)
     return held
 
 
-def _wait_held(page: Page, held: list) -> None:
+def _wait_held(page: Page, held: list[Route]) -> Route:
     for _ in range(300):
         if held:
-            return
+            return held[0]
         page.wait_for_timeout(100)
     raise AssertionError("the map frame never asked for its boundaries")
+
+
+def _open_holding_boundaries(page: Page, url: str) -> Route:
+    """Open ``url`` with the map's boundary file held back; returns the held request."""
+    held = _held_boundaries(page)
+    page.goto(url, wait_until="domcontentloaded")
+    return _wait_held(page, held)
 
 
 PRESENTER_TOGGLE = "Presenter mode"
@@ -149,9 +156,7 @@ def test_the_sidebar_waits_for_the_map_but_not_for_a_slow_boundary_file(
     tab: Tab, app_url: str
 ) -> None:
     page = tab.page
-    held = _held_boundaries(page)
-    page.goto(f"{app_url}/", wait_until="domcontentloaded")
-    _wait_held(page, held)
+    boundaries = _open_holding_boundaries(page, f"{app_url}/")
     wait_idle(page)
     expect(page.get_by_text("Claimed activity by province")).to_be_visible()
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_have_count(0)
@@ -159,7 +164,7 @@ def test_the_sidebar_waits_for_the_map_but_not_for_a_slow_boundary_file(
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
     assert reported(page) == "late"
     expect(page.frame_locator(MAP_IFRAME).locator("body[data-claims-painted]")).to_have_count(0)
-    held[0].continue_()
+    boundaries.continue_()
     frame = wait_for_map(page)
     assert painted(frame) == str(PROVINCES)
     assert reported(page) == "late"  # told once
@@ -169,10 +174,8 @@ def test_a_map_that_cannot_load_its_boundaries_still_gets_its_sidebar(
     tab: Tab, app_url: str
 ) -> None:
     page = tab.page
-    held = _held_boundaries(page)
-    page.goto(f"{app_url}/", wait_until="domcontentloaded")
-    _wait_held(page, held)
-    held[0].fulfill(status=503, body="boundaries unavailable")
+    boundaries = _open_holding_boundaries(page, f"{app_url}/")
+    boundaries.fulfill(status=503, body="boundaries unavailable")
     body = page.frame_locator(MAP_IFRAME).locator("body[data-claims-error]")
     body.wait_for(state="attached")
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
@@ -185,10 +188,10 @@ def test_a_session_that_has_its_sidebar_keeps_it_on_the_map_page(tab: Tab, app_u
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
     held = _held_boundaries(page)
     nav_link(page, "Map").click()
-    _wait_held(page, held)
+    boundaries = _wait_held(page, held)
     wait_idle(page)
     expect(sidebar(page).get_by_text(PRESENTER_TOGGLE)).to_be_visible()
-    held[0].continue_()
+    boundaries.continue_()
     wait_for_map(page)
 
 
