@@ -43,6 +43,10 @@ def _upload(*events: dict[str, str], **options: object):
     )
 
 
+def _province_of_each_claim(result) -> dict[str, str]:
+    return result.load.claims.set_index("claim_id")["province"].to_dict()
+
+
 def test_region_tags_each_unit_with_its_country() -> None:
     both = region(["AF", "Pakistan"])
     assert both.codes == ("AF", "PK")
@@ -90,8 +94,7 @@ def test_afghan_and_pakistani_rows_map_onto_their_own_provinces() -> None:
     assert result.errors == []
     assert result.region is not None
     assert result.region.codes == ("AF", "PK")
-    claims = result.load.claims.set_index("claim_id")["province"].to_dict()
-    assert claims == {
+    assert _province_of_each_claim(result) == {
         "ACLED-AFGTEST01": "AF-KAN",
         "ACLED-AFGTEST02": "PK-BA",
         "ACLED-AFGTEST03": "PK-PB",
@@ -154,8 +157,7 @@ def test_each_countrys_unmatched_names_are_fixed_for_its_own_rows_only() -> None
             "PK": {"Sindhh": "PK-SD", "Central": "PK-IS", "Kandahar": "AF-KAN"},
         },
     )
-    claims = fixed.load.claims.set_index("claim_id")["province"].to_dict()
-    assert claims == {
+    assert _province_of_each_claim(fixed) == {
         "ACLED-AFGTEST01": "AF-KAB",
         "ACLED-AFGTEST02": "AF-KAB",
         "ACLED-AFGTEST03": "PK-SD",
