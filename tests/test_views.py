@@ -233,11 +233,14 @@ def test_filter_equals_a_row_by_row_reference(unit: str, n_actors: int) -> None:
 
 @pytest.mark.parametrize("ordered", [True, False])  # False: some claims end before they start
 @pytest.mark.parametrize("categorical", [True, False])
+@pytest.mark.parametrize("dates", ["complete", "some missing", "units differ", "one long claim"])
 def test_filter_and_hidden_counts_equal_a_row_by_row_reference(
-    ordered: bool, categorical: bool
+    ordered: bool, categorical: bool, dates: str
 ) -> None:
     # Random filters of every shape (empty, one, several values; open, reversed windows),
-    # their hidden counts included, against the definition.
+    # their hidden counts included, against the definition. The date variants take each
+    # way a window is looked up: claims near it only, or (dates missing, units differing)
+    # every claim; a long claim widens the reach of every window.
     rng = np.random.default_rng(11)
     n = 600
     start = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 400 * 24, n), unit="h")
@@ -255,6 +258,13 @@ def test_filter_and_hidden_counts_equal_a_row_by_row_reference(
         | {"date_start": start, "date_end": start + length}
     )
     frame = frame.astype({c: "category" if categorical else "string" for c in values})
+    if dates == "some missing":
+        frame.loc[rng.random(n) < 0.05, "date_start"] = pd.NaT
+        frame.loc[rng.random(n) < 0.05, "date_end"] = pd.NaT
+    elif dates == "units differ":
+        frame["date_end"] = frame["date_end"].astype("datetime64[ms]")
+    elif dates == "one long claim":
+        frame.loc[n // 2, "date_end"] = pd.Timestamp("2023-06-30")
     columns = views.CATEGORY_FILTERS
     for _ in range(150):
         kwargs: dict[str, object] = {}
@@ -274,7 +284,8 @@ def test_filter_and_hidden_counts_equal_a_row_by_row_reference(
         passes: dict[str, list[bool]] = {}
         if f.start is not None or f.end is not None:
             passes["dates"] = [
-                (f.end is None or row.date_start < pd.Timestamp(f.end + dt.timedelta(days=1)))
+                not (pd.isna(row.date_start) or pd.isna(row.date_end))
+                and (f.end is None or row.date_start < pd.Timestamp(f.end + dt.timedelta(days=1)))
                 and (f.start is None or not row.date_end < pd.Timestamp(f.start))
                 for row in frame.itertuples()
             ]

@@ -45,7 +45,8 @@ class ClaimFilter:
     """Which claims are in view. ``None`` for a category means "all of them".
 
     The date window has interval semantics: a claim is in view when its own date range
-    overlaps the window at all.
+    overlaps the window at all. A claim missing a date is in no window (the loader lets
+    none in; a table made otherwise may have them).
     """
 
     start: dt.date | None = None
@@ -72,11 +73,21 @@ class ClaimFilter:
 
 @dataclass(frozen=True)
 class FilterResult:
-    """Which claims are in view, kept as a mask: rows are only copied out when asked for."""
+    """Which claims are in view, kept as their places in the table's date order
+    (:func:`_by_start`): rows are only copied out, or marked in the table's own order, when
+    asked for."""
 
     claims: pd.DataFrame
-    mask: np.ndarray
+    positions: np.ndarray  # ascending positions in ``_by_start(claims).order``
     hidden_by: dict[str, int]
+
+    @classmethod
+    def of_mask(
+        cls, claims: pd.DataFrame, mask: np.ndarray, hidden_by: dict[str, int]
+    ) -> FilterResult:
+        """The result that keeps the rows ``mask`` marks (in the table's own order)."""
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool)[_by_start(claims).order])
+        return cls(claims, positions, hidden_by)
 
     @property
     def total(self) -> int:
@@ -84,7 +95,14 @@ class FilterResult:
 
     @property
     def count(self) -> int:
-        return int(self.mask.sum())
+        return len(self.positions)
+
+    @cached_property
+    def mask(self) -> np.ndarray:
+        """Which rows of the table are in view, in the table's own order."""
+        mask = np.zeros(len(self.claims), dtype=bool)
+        mask[_by_start(self.claims).order.take(self.positions)] = True
+        return mask
 
     @cached_property
     def shown(self) -> pd.DataFrame:
@@ -97,7 +115,7 @@ class FilterResult:
     @cached_property
     def country_wide_count(self) -> int:
         """How many claims in view are country-wide, without copying them out."""
-        return int(np.count_nonzero(self.mask & self.claims["province"].isna().to_numpy()))
+        return int(np.count_nonzero(_in_date_order(self.claims, "province")[self.positions] < 0))
 
     @cached_property
     def country_wide(self) -> pd.DataFrame:
@@ -112,46 +130,141 @@ class FilterResult:
 def sources_in_view(result: FilterResult) -> list[str]:
     """The ids of the sources that the claims in view cite, sorted."""
     source = _coded(result.claims, "source_id")
-    used = np.unique(source.codes[result.mask])
+    used = np.unique(_in_date_order(result.claims, "source_id").take(result.positions))
     return sorted(source.labels[i] for i in used[used >= 0].tolist())
 
 
 def filter_claims(claims: pd.DataFrame, claim_filter: ClaimFilter) -> FilterResult:
-    """Apply a filter; also count, for each filter on its own, how many claims it hides."""
+    """Apply a filter; also count, for each filter on its own, how many claims it hides.
+
+    A date window is looked up in the table's rows sorted by start date, so only the
+    claims that start in or shortly before the window are compared: a window's cost
+    follows the claims near it, not the whole table (a playback step, a year of a
+    million claims).
+    """
+    by_start = _by_start(claims)
+    n = len(claims)
+    lo, hi = 0, n
+    if claim_filter.end is not None:
+        # Rows that start before midnight after the window's last day: a prefix.
+        hi = int(np.searchsorted(by_start.starts, by_start.bound(claim_filter.end, 1)))
+    if claim_filter.start is not None and by_start.widest is not None:
+        # A claim that ends in the window started at most ``widest`` before it.
+        first = by_start.bound(claim_filter.start, 0) - by_start.widest
+        lo = int(np.searchsorted(by_start.starts, max(first, _EARLIEST)))
+    lo = min(lo, hi)
     masks: dict[str, np.ndarray] = {}
     if claim_filter.start is not None or claim_filter.end is not None:
-        ok = np.ones(len(claims), dtype=bool)
-        if claim_filter.end is not None:
-            ok &= _before(claims["date_start"], claim_filter.end + dt.timedelta(days=1))
+        ok = np.ones(hi - lo, dtype=bool)
         if claim_filter.start is not None:
-            ok &= ~_before(claims["date_end"], claim_filter.start)
-        masks["dates"] = ok
+            ok &= ~_before(by_start.ends[lo:hi], by_start.end_unit, claim_filter.start)
+        if by_start.dated is not None:  # a claim with no date is in no window
+            ok &= by_start.dated[lo:hi]
+        masks["dates"] = ok  # rows outside [lo, hi) are all out of the window
     for name, column in CATEGORY_FILTERS.items():
         wanted = getattr(claim_filter, name)
         if wanted is not None:
-            masks[name] = _in(_coded(claims, column), wanted)
-    keep = np.ones(len(claims), dtype=bool)
+            masks[name] = _in(_in_date_order(claims, column)[lo:hi], _coded(claims, column), wanted)
+    keep = np.ones(hi - lo, dtype=bool)
     for mask in masks.values():
         keep &= mask
-    hidden_by = {name: len(claims) - int(np.count_nonzero(mask)) for name, mask in masks.items()}
-    return FilterResult(claims, keep, hidden_by)
+    # Each filter on its own: the window's misses are all outside [lo, hi) or marked in
+    # it; a value filter's are counted from the table's value counts.
+    hidden_by = {
+        name: n
+        - (
+            int(np.count_nonzero(mask))
+            if name == "dates"
+            else _how_many(claims, CATEGORY_FILTERS[name], getattr(claim_filter, name))
+        )
+        for name, mask in masks.items()
+    }
+    positions = np.flatnonzero(keep)
+    positions += lo
+    return FilterResult(claims, positions, hidden_by)
 
 
-def _before(column: pd.Series, day: dt.date) -> np.ndarray:
-    """Which dates fall before midnight starting ``day``.
+@dataclass(frozen=True)
+class _ByStart:
+    """A table's rows in order of their start date, with the dates in that order."""
+
+    order: np.ndarray  # row numbers, by start date (ties in table order)
+    starts: np.ndarray  # int64 start dates in that order, in the column's own unit
+    ends: np.ndarray  # the same for the end dates
+    start_unit: str
+    end_unit: str
+    # The longest claim, end minus start in the shared unit; None when the two columns
+    # differ in unit or a date is missing, and a window then compares every claim.
+    widest: int | None
+    dated: np.ndarray | None  # which have both dates, in that order; None: all of them
+
+    def bound(self, day: dt.date, after: int) -> int:
+        """Midnight starting ``day`` (``after`` days later), as an int64 start date."""
+        return _midnight(day + dt.timedelta(days=after), self.start_unit)
+
+
+def _by_start(claims: pd.DataFrame) -> _ByStart:
+    def make() -> _ByStart:
+        starts = claims["date_start"].to_numpy()
+        ends = claims["date_end"].to_numpy()
+        start_unit, _ = np.datetime_data(starts.dtype)
+        end_unit, _ = np.datetime_data(ends.dtype)
+        dated = ~(np.isnat(starts) | np.isnat(ends))
+        complete = bool(dated.all())
+        starts, ends = starts.view(np.int64), ends.view(np.int64)
+        order = np.argsort(starts, kind="stable")
+        if len(order) < 2**31:
+            order = order.astype(np.int32)
+        widest = None
+        if start_unit == end_unit and complete:
+            widest = int((ends - starts).max(initial=0))
+        return _ByStart(
+            order,
+            starts[order],
+            ends[order],
+            start_unit,
+            end_unit,
+            widest,
+            None if complete else dated[order],
+        )
+
+    return _made(claims, ("by start", ""), make)
+
+
+def _in_date_order(claims: pd.DataFrame, column: str) -> np.ndarray:
+    """A column's codes in the order of :func:`_by_start`."""
+    return _made(
+        claims,
+        ("by start", column),
+        lambda: _coded(claims, column).codes.take(_by_start(claims).order),
+    )
+
+
+def _how_many(claims: pd.DataFrame, column: str, wanted: frozenset[str]) -> int:
+    """How many claims of the whole table have one of the ``wanted`` values in ``column``."""
+    coded = _coded(claims, column)
+    counts = _made(
+        claims,
+        ("counts", column),
+        lambda: np.bincount(coded.codes.astype(np.int64) + 1, minlength=len(coded.labels) + 1),
+    )
+    return int(counts[coded.chosen(wanted) + 1].sum())
+
+
+_EARLIEST = int(np.iinfo(np.int64).min)
+
+
+def _midnight(day: dt.date, unit: str) -> int:
+    return int(np.datetime64(day, "D").astype(f"datetime64[{unit}]").astype(np.int64))
+
+
+def _before(values: np.ndarray, unit: str, day: dt.date) -> np.ndarray:
+    """Which int64 dates (in ``unit``) fall before midnight starting ``day``.
 
     Compared as integers in the column's own unit: converting a million dates on every
     rerun cost more than the comparison itself.
     """
-    values = column.to_numpy()
-    unit, _ = np.datetime_data(values.dtype)
-    bound = np.datetime64(day, "D").astype(f"datetime64[{unit}]").astype(np.int64)
-    return values.view(np.int64) < bound
-
-
-def _days(column: pd.Series) -> np.ndarray:
-    """Whole days since 1970 for a datetime column, whatever its unit."""
-    return column.to_numpy().astype("datetime64[D]").astype(np.int64)
+    return values < _midnight(day, unit)
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -169,6 +282,11 @@ class _Coded:
     labels: list[str]  # the categories as text, in code order
     by_label: list[str]  # the same, sorted
     rank: np.ndarray  # code -> position in ``by_label``
+
+    @cached_property
+    def label_array(self) -> np.ndarray:
+        """``by_label`` as an object array, for gathering many labels at once."""
+        return np.array(self.by_label, dtype=object)
 
     def chosen(self, wanted: frozenset[str]) -> np.ndarray:
         """The codes whose label is in ``wanted``."""
@@ -215,8 +333,8 @@ def _coded(claims: pd.DataFrame, column: str) -> _Coded:
 _FEW_CHOSEN = 4
 
 
-def _in(column: _Coded, wanted: frozenset[str]) -> np.ndarray:
-    codes = column.codes
+def _in(codes: np.ndarray, column: _Coded, wanted: frozenset[str]) -> np.ndarray:
+    """Which of ``codes`` (of ``column``) stand for one of the ``wanted`` values."""
     chosen = column.chosen(wanted)
     if len(chosen) <= _FEW_CHOSEN:
         # A comparison per chosen value is a fraction of a gather through a lookup table.
@@ -287,18 +405,20 @@ _DENSE_PER_ROW = 8
 def summarise(result: FilterResult) -> pd.DataFrame:
     """:func:`province_summary` of the claims in view, computed on integer codes.
 
-    Linear in the number of claims with small constants, so a filter change on a million
-    claims costs little more than on a thousand; it gives the same table as
-    ``province_summary(result.on_map)`` (a test holds them to it).
+    Linear in the number of claims in view, each column gathered at them in one step
+    from what :func:`_in_date_order` and :func:`_pair_keys` keep per table, so a filter
+    change on a million claims costs little more than on a thousand; it gives the same
+    table as ``province_summary(result.on_map)`` (a test holds them to it).
     """
     claims = result.claims
     province = _coded(claims, "province")
-    # Row numbers of the located claims in view: every later column is gathered at these
-    # (tens of thousands) rather than masked in full (a million) once per column.
-    located = _made(claims, ("located", ""), lambda: province.codes >= 0)
-    rows_in_view = np.flatnonzero(result.mask & located)
+    # Every column is gathered at the located claims in view (tens of thousands), in the
+    # date order the filter found them in, rather than masked in full (a million).
+    p = _in_date_order(claims, "province").take(result.positions)
+    located = p >= 0
+    rows_in_view = result.positions[located]
     # Category codes may be int8; pair keys below need room.
-    p = province.codes.take(rows_in_view).astype(np.int64)
+    p = p[located].astype(np.int64)
     n_places = len(province.labels)
     counts = np.bincount(p, minlength=n_places)
     present = np.flatnonzero(counts)
@@ -307,20 +427,17 @@ def summarise(result: FilterResult) -> pd.DataFrame:
 
     def value_sets(column: str, where: np.ndarray | None = None) -> list[tuple[str, ...]]:
         coded = _coded(claims, column)
-        codes, rows = coded.codes.take(rows_in_view), p
+        keys = _pair_keys(claims, column).take(rows_in_view)
         if where is not None:
-            codes, rows = codes[where], rows[where]
-        valid = codes >= 0
-        codes, rows = codes[valid].astype(np.int64), rows[valid]
+            keys = keys[where]
         k = len(coded.labels)
-        # Codes renumbered in label order: each place's values then come out sorted, and
-        # are cut from one list, with no numpy call or sort per place.
-        keys = rows * k + coded.rank[codes]
         cells = n_places * k
         if cells <= min(_DENSE_CELLS, _DENSE_PER_ROW * len(keys)):
-            grid = np.zeros(cells, dtype=bool)
-            grid[keys] = True
-            grid = grid.reshape(-1, k)
+            grid = np.zeros(cells + 1, dtype=bool)  # the last cell gathers missing values
+            # As wide as an index: numpy converts narrower keys on every scatter, at
+            # twice the cost of converting them once here.
+            grid[keys.astype(np.intp)] = True
+            grid = grid[:cells].reshape(-1, k)
             if k <= _BITS:
                 # Each place's set as one integer: places share a few sets (statuses,
                 # precisions), so each distinct set becomes a tuple once.
@@ -332,21 +449,27 @@ def summarise(result: FilterResult) -> pd.DataFrame:
                 ]
             place_of, value_of = np.nonzero(grid)
         else:  # few rows for a big grid: sorting the rows' keys is cheaper than the grid
-            place_of, value_of = np.divmod(_distinct(keys), k)
-        names = [coded.by_label[v] for v in value_of.tolist()]
+            # (in their narrow type: 60,000 int32 keys sort in 1.2 ms, as int64 in 2.1).
+            distinct = _distinct(keys)
+            place_of, value_of = np.divmod(distinct[distinct < cells].astype(np.int64), k)
+        names = coded.label_array.take(value_of).tolist()
         per_place = np.bincount(place_of, minlength=n_places)
         ends = np.cumsum(per_place)
         bounds = zip((ends - per_place)[present].tolist(), ends[present].tolist(), strict=True)
         return [tuple(names[a:b]) for a, b in bounds]
 
-    ends = _made(claims, ("days", "date_end"), lambda: _days(claims["date_end"])).take(rows_in_view)
-    latest = np.full(n_places, np.iinfo(np.int64).min)
-    np.maximum.at(latest, p, ends)
+    by_start = _by_start(claims)
+    # The latest end per place in the column's own unit, made whole days afterwards: the
+    # day of the latest instant is the latest day, and only one value per place converts.
+    latest = np.full(n_places, _EARLIEST)
+    np.maximum.at(latest, p, by_start.ends.take(rows_in_view))
     status = _coded(claims, "status")
-    verified_rows = np.isin(status.codes.take(rows_in_view), status.chosen(VERIFIED_STATUSES))
+    verified_rows = np.isin(
+        _in_date_order(claims, "status").take(rows_in_view), status.chosen(VERIFIED_STATUSES)
+    )
     verified = np.bincount(p[verified_rows], minlength=n_places)
     claim_type = _coded(claims, "claim_type")
-    is_presence = claim_type.codes.take(rows_in_view) == (
+    is_presence = _in_date_order(claims, "claim_type").take(rows_in_view) == (
         claim_type.labels.index("presence") if "presence" in claim_type.labels else -2
     )
     actors = value_sets("actor")
@@ -356,7 +479,10 @@ def summarise(result: FilterResult) -> pd.DataFrame:
         {
             "n_claims": counts[present],
             "n_actors": [len(a) for a in actors],
-            "latest": latest[present].astype("datetime64[D]").astype("datetime64[s]"),
+            "latest": latest[present]
+            .view(f"datetime64[{by_start.end_unit}]")
+            .astype("datetime64[D]")
+            .astype("datetime64[s]"),
             "actors": actors,
             "presence_actors": value_sets("actor", is_presence),
             "claimants": value_sets("claimant"),
@@ -371,6 +497,27 @@ def summarise(result: FilterResult) -> pd.DataFrame:
 
 
 _BITS = 62  # values that fit in one int64 bit set
+
+
+def _pair_keys(claims: pd.DataFrame, column: str) -> np.ndarray:
+    """Each claim's (place, value) pair as one number, in the order of :func:`_by_start`.
+
+    ``place * k + rank``, with values ranked in label order so that each place's values
+    come out sorted and are cut from one list; ``places * k`` when either is missing.
+    Made once per table: per rerun, one gather instead of five steps at the rows in view.
+    """
+
+    def make() -> np.ndarray:
+        coded = _coded(claims, column)
+        k = len(coded.labels)
+        cells = len(_coded(claims, "province").labels) * k
+        place = _in_date_order(claims, "province").astype(np.int64)
+        codes = _in_date_order(claims, column).astype(np.int64)
+        keys = place * k + np.append(coded.rank, 0)[codes]  # code -1 (missing): fixed below
+        keys[(place < 0) | (codes < 0)] = cells
+        return keys.astype(np.int16 if cells < np.iinfo(np.int16).max else np.int32)
+
+    return _made(claims, ("pair keys", column), make)
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -398,9 +545,12 @@ def describe_result(result: FilterResult, *, unmatched: int = 0, rejected: int =
     """What is in view, in words: shown of total, and what each filter and the map leave out.
 
     >>> import numpy as np, pandas as pd
-    >>> claims = pd.DataFrame({"province": pd.Series(["AF-PAN", None, "AF-KAB"] * 2)})
+    >>> day = pd.Series(pd.to_datetime(["2022-05-01"] * 6))
+    >>> claims = pd.DataFrame(
+    ...     {"province": ["AF-PAN", None, "AF-KAB"] * 2, "date_start": day, "date_end": day}
+    ... )
     >>> mask = np.array([True, True, False, False, False, False])
-    >>> describe_result(FilterResult(claims, mask, {"actors": 3}), rejected=1)
+    >>> describe_result(FilterResult.of_mask(claims, mask, {"actors": 3}), rejected=1)
     ['2 of 6 claims shown', '3 hidden by the actor filter', \
 '1 in view is country-wide (not on the map)', '1 row rejected on loading (see the load report)']
     """
