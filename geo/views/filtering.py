@@ -106,32 +106,45 @@ class FilterResult:
 
     @cached_property
     def shown(self) -> pd.DataFrame:
-        return self.claims[self.mask]
+        return self._rows(None)
 
     @cached_property
     def on_map(self) -> pd.DataFrame:
-        return self.claims[self.mask & self.claims["province"].notna().to_numpy()]
+        return self._rows(lambda place: place >= 0)
 
     @cached_property
     def country_wide_count(self) -> int:
         """How many claims in view are country-wide, without copying them out."""
-        return int(np.count_nonzero(_in_date_order(self.claims, "province")[self.positions] < 0))
+        return int(np.count_nonzero(self._places < 0))
 
     @cached_property
     def country_wide(self) -> pd.DataFrame:
-        return self.claims[self.mask & self.claims["province"].isna().to_numpy()]
+        return self._rows(lambda place: place < 0)
 
     def at(self, place: str) -> pd.DataFrame:
         """The claims in view at one place."""
-        here = (self.claims["province"] == place).to_numpy(dtype=bool, na_value=False)
-        return self.claims[self.mask & here]
+        labels = _coded(self.claims, "province").labels
+        code = labels.index(place) if place in labels else -2  # -2: no claim's place
+        return self._rows(lambda places: places == code)
+
+    @cached_property
+    def _places(self) -> np.ndarray:
+        """The place code of each claim in view (-1: country-wide)."""
+        return _in_date_order(self.claims, "province").take(self.positions)
+
+    def _rows(self, where: Callable[[np.ndarray], np.ndarray] | None) -> pd.DataFrame:
+        """The claims in view (``where`` their place codes pass), in the table's order:
+        gathered at their row numbers, never by a mask over the whole table."""
+        positions = self.positions if where is None else self.positions[where(self._places)]
+        return self.claims.iloc[np.sort(_by_start(self.claims).order.take(positions))]
 
 
 def sources_in_view(result: FilterResult) -> list[str]:
     """The ids of the sources that the claims in view cite, sorted."""
     source = _coded(result.claims, "source_id")
-    used = np.unique(_in_date_order(result.claims, "source_id").take(result.positions))
-    return sorted(source.labels[i] for i in used[used >= 0].tolist())
+    codes = _in_date_order(result.claims, "source_id").take(result.positions)
+    used = np.flatnonzero(np.bincount(codes.astype(np.intp) + 1, minlength=1)[1:])
+    return sorted(source.labels[i] for i in used.tolist())
 
 
 def filter_claims(claims: pd.DataFrame, claim_filter: ClaimFilter) -> FilterResult:
