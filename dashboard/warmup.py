@@ -41,8 +41,11 @@ def warm_up() -> None:
         # The data first: the shared sidebar needs it before anything can be drawn, while
         # folium is first needed by the map itself, after the page has read the filters.
         from dashboard import state
+        from geo.views.filtering import ClaimFilter, filter_claims, summarise
 
-        state.dataset()
+        # What the filter keeps per table (its rows in date order, its coded columns) is
+        # made by the first filter of the table: here rather than in the first visit.
+        summarise(filter_claims(state.dataset().claims, ClaimFilter()))
 
         import folium.plugins  # noqa: F401  (streamlit_folium imports it)
 

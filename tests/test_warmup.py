@@ -66,6 +66,7 @@ def test_warm_up_fills_the_shared_data_cache_and_declares_no_component() -> None
     script = """
 import json, sys
 from dashboard import state, warmup
+from geo.views import filtering
 calls = []
 real = state.load_dataset
 state.load_dataset = lambda *a, **k: calls.append(1) or real(*a, **k)
@@ -80,6 +81,7 @@ print(json.dumps({
     "component_modules": [m for m in ("streamlit_folium", "dashboard.assets") if m in sys.modules],
     "heavy": [m for m in ("pandas", "folium", "folium.plugins", "geopandas") if m in sys.modules],
     "store_modules": [m for m in ("dashboard.datastore", "sqlalchemy") if m in sys.modules],
+    "made": sorted(map(str, filtering._MADE.get(id(first.claims), {}))),
 }))
 """
     out = subprocess.run(
@@ -92,6 +94,9 @@ print(json.dumps({
     assert found["by_warm_up"] == 1
     assert found["loads"] == 1, "the page's own call must find the data already loaded"
     assert found["same"] and found["provinces"] == 34
+    # The first filter change finds the table's date order and coded columns made.
+    assert "('by start', '')" in found["made"]
+    assert "('pair keys', 'source_id')" in found["made"]
     assert found["component_modules"] == []
     assert found["heavy"] == ["pandas", "folium", "folium.plugins", "geopandas"]
 
