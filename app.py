@@ -13,6 +13,9 @@ import streamlit as st
 
 
 def main() -> None:
+    from dashboard import warmup
+
+    warmup.wait()  # before importing what the warm-up thread may still be importing
     from dashboard import render, state, storestatus
     from geo.escape import md
 

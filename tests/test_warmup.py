@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,30 @@ def test_the_warm_up_thread_does_not_trigger_streamlits_no_context_warning() -> 
     assert not keep.filter(record)
     record.threadName = "ScriptRunner.scriptThread"
     assert keep.filter(record)
+
+
+def test_a_script_run_waits_for_the_warm_up_before_importing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two threads importing folium, branca and jinja2 at once can deadlock, which Python
+    # reports in one of them as an ImportError: the first run waits for the warm-up.
+    done: list[str] = []
+
+    def slow_warm_up() -> None:
+        threading.Event().wait(0.3)
+        done.append("warmed up")
+
+    monkeypatch.setattr(warmup, "warm_up", slow_warm_up)
+    monkeypatch.setattr(warmup, "_started", [])
+    warmup.wait()  # no warm-up in this process: returns at once
+    thread = warmup.start()
+    warmup.wait()
+    assert done == ["warmed up"] and not thread.is_alive()
+
+
+def test_app_py_waits_for_the_warm_up_before_its_first_import() -> None:
+    tree = ast.parse((REPO / "app.py").read_text(encoding="utf-8"))
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    first, second = main.body[:2]
+    assert isinstance(first, ast.ImportFrom) and [a.name for a in first.names] == ["warmup"]
+    assert ast.unparse(second) == "warmup.wait()"
