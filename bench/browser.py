@@ -569,6 +569,25 @@ def clear_actor(page: Page) -> None:
     page.keyboard.press("Backspace")
 
 
+def filter_change(
+    page: Page, kind: str, frame: Frame, i: int, actor: str, polygons: int
+) -> tuple[float, Paint]:
+    """Change ``i`` of a run of filter changes: pick ``actor`` when ``i`` is even, clear it
+    when odd; wait for the repaint and for the page to settle. Returns when the page saw
+    the input (wall clock, ms) and the repaint."""
+    before = mark(frame)
+    clicked = now_ms()
+    if i % 2 == 0:
+        choose_actor(page, actor)
+    else:
+        clear_actor(page)
+    repaint = wait_repaint(page, kind, before, polygons, clicked)
+    started = input_time(page, clicked)
+    page.keyboard.press("Escape")  # close the dropdown, after the timing
+    wait_idle(page)
+    return started, repaint
+
+
 # --- one app, measured ---------------------------------------------------------------------
 
 
@@ -621,21 +640,12 @@ def measure_app(
             change_bytes: list[dict[str, Any]] = []
             new_frames = 0
             for i in range(changes):
-                before = mark(frame)
                 meter.reset()
-                clicked = now_ms()
-                if i % 2 == 0:
-                    choose_actor(page, actor)
-                else:
-                    clear_actor(page)
-                repaint = wait_repaint(page, kind, before, polygons, clicked)
-                started = input_time(page, clicked)
-                page.keyboard.press("Escape")  # close the dropdown, after the timing
+                started, repaint = filter_change(page, kind, frame, i, actor, polygons)
                 timings.append((repaint.painted_ms - started) / 1000)
                 new_frames += int(repaint.new_frame)
                 polled += int(not repaint.timed_in_frame)
                 frame = repaint.frame
-                wait_idle(page)
                 meter.wait_quiet()
                 change_bytes.append(
                     {**meter.snapshot(), "phases": meter.phases(started, repaint.painted_ms)}
@@ -703,3 +713,62 @@ def cold_start(
             return (paint.painted_ms - server.launched_ms) / 1000, paint.timed_in_frame
     finally:
         context.close()
+
+
+def repaints_in_turns(
+    browser: Browser,
+    variants: tuple[str, ...],
+    data_dir: Path,
+    logs: Path,
+    *,
+    actor: str,
+    polygons: int,
+    rounds: int,
+    per_round: int,
+) -> dict[str, dict[str, Any]]:
+    """Filter change to repaint for several apps served at once, taking turns.
+
+    One page per app; in each round every app makes ``per_round`` changes, the order of
+    the apps reversed every other round. Measured one app after the other, a load spike on
+    this shared machine lands on one app's changes and moves the ratio between them; taking
+    turns spreads it over all of them. Each app's first changes after loading are counted
+    like any other.
+    """
+    out: dict[str, dict[str, Any]] = {
+        v: {"filter_change_s": [], "new_frames": 0, "paints_timed_by_polling": 0} for v in variants
+    }
+    with contextlib.ExitStack() as stack:
+        pages: dict[str, tuple[Page, str, Frame]] = {}
+        for variant in variants:
+            server = stack.enter_context(
+                app_server(variant, data_dir, logs / f"{variant}-turns.log")
+            )
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            stack.callback(context.close)
+            context.add_init_script(INIT_JS)
+            page = context.new_page()
+            page.goto(server.url, wait_until="commit")
+            kind = VARIANTS[variant][0]
+            paint = wait_first_paint(page, kind, polygons)
+            wait_idle(page)
+            pages[variant] = (page, kind, paint.frame)
+        done = dict.fromkeys(variants, 0)
+        for r in range(rounds):
+            for variant in variants if r % 2 == 0 else tuple(reversed(variants)):
+                page, kind, frame = pages[variant]
+                page.bring_to_front()
+                page.wait_for_timeout(300)
+                for _ in range(per_round):
+                    started, repaint = filter_change(
+                        page, kind, frame, done[variant], actor, polygons
+                    )
+                    done[variant] += 1
+                    frame = repaint.frame
+                    result = out[variant]
+                    result["filter_change_s"].append((repaint.painted_ms - started) / 1000)
+                    result["new_frames"] += int(repaint.new_frame)
+                    result["paints_timed_by_polling"] += int(not repaint.timed_in_frame)
+                pages[variant] = (page, kind, frame)
+    for result in out.values():
+        result["filter_change_median_s"] = _median(result["filter_change_s"])
+    return out

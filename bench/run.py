@@ -77,6 +77,9 @@ class Config:
     changes: int
     sessions: int
     cold_starts: int  # per app and data set, ours and naive alternating; 0: the first page's
+    ours_runs: int  # ours' reruns per size, the sizes taking turns
+    turn_rounds: int  # repaints with the apps taking turns (browser.repaints_in_turns)
+    turn_changes: int  # filter changes per app and round
     extra_variants: tuple[str, ...]  # measured on the built-in data only
 
 
@@ -97,6 +100,9 @@ def config(args: argparse.Namespace) -> Config:
             changes=2,
             sessions=2,
             cold_starts=0,
+            ours_runs=5,
+            turn_rounds=2,
+            turn_changes=1,
             extra_variants=(),
         )
     return Config(
@@ -113,7 +119,10 @@ def config(args: argparse.Namespace) -> Config:
         browser_synthetic_claims=100_000,
         changes=7,
         sessions=10,
-        cold_starts=5,
+        cold_starts=7,
+        ours_runs=25,
+        turn_rounds=6,
+        turn_changes=3,
         extra_variants=("ours-nogc", "floor"),
     )
 
@@ -123,6 +132,14 @@ def config(args: argparse.Namespace) -> Config:
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _iqr(values: list[float]) -> str:
+    """The middle half of ``values``, in seconds."""
+    if len(values) < 4:
+        return "n/a"
+    q1, _, q3 = statistics.quantiles(values, n=4)
+    return f"{q1:.2f}-{q3:.2f} s"
 
 
 def _polled_note(*apps: dict[str, Any]) -> str:
@@ -157,6 +174,37 @@ def timed(fn: Callable[..., Any], runs: int, warmup: int) -> dict[str, Any]:
         # Each step's median: the steps' medians need not add up to the whole's.
         "phases_s": {k: statistics.median(p.get(k, 0.0) for p in per_run) for k in per_run[0]},
         "result": result,
+    }
+
+
+def timed_in_turns(fns: dict[Any, Callable[..., Any]], runs: int, warmup: int) -> dict:
+    """:func:`timed` for several functions, taking turns: round by round, each is called
+    once. A busy spell of this shared machine then slows every one of them a little
+    rather than one of them a lot, so the ratio between them holds still."""
+    results = {key: None for key in fns}
+    for _ in range(warmup):
+        for key, fn in fns.items():
+            results[key] = fn(phases={})
+    times: dict[Any, list[float]] = {key: [] for key in fns}
+    per_run: dict[Any, list[dict[str, float]]] = {key: [] for key in fns}
+    for _ in range(runs):
+        for key, fn in fns.items():
+            phases: dict[str, float] = {}
+            started = time.perf_counter()
+            results[key] = fn(phases=phases)
+            times[key].append(time.perf_counter() - started)
+            per_run[key].append(phases)
+    return {
+        key: {
+            "median_s": statistics.median(times[key]),
+            "min_s": min(times[key]),
+            "runs_s": times[key],
+            "phases_s": {
+                k: statistics.median(p.get(k, 0.0) for p in per_run[key]) for k in per_run[key][0]
+            },
+            "result": results[key],
+        }
+        for key in fns
     }
 
 
@@ -296,15 +344,27 @@ def _bench_geo(cfg: Config, geo: Any, out: dict[str, Any]) -> None:
     actor = synth.top_actor(all_claims)
     claim_filter = ClaimFilter(start=WINDOW[0], end=WINDOW[1], actors=frozenset([actor]))
     naive_filter = naive.NaiveFilter([actor], *WINDOW)
+    tables = {n: all_claims.iloc[:n].copy() for n in cfg.sizes}
+    # Ours at every size taking turns, many runs (each costs milliseconds): the targets
+    # compare sizes with each other.
+    log(
+        f"{geo.key}: ours at {', '.join(f'{n:,}' for n in cfg.sizes)} claims taking turns, "
+        f"x{cfg.ours_runs}"
+    )
+    ours_timed = timed_in_turns(
+        {n: partial(_ours, tables[n], geo, claim_filter) for n in cfg.sizes},
+        cfg.ours_runs,
+        cfg.warmup,
+    )
     for n in cfg.sizes:
-        claims = all_claims.iloc[:n].copy()
-        run_ours = partial(_ours, claims, geo, claim_filter)
+        claims = tables.pop(n)
         run_naive = partial(_naive, claims, geo, naive_filter)
         counties = geo.key == "us_counties"
         do_naive = not counties or n in cfg.naive_county_sizes
         naive_runs = cfg.naive_county_runs if counties else cfg.runs
-        log(f"{geo.key} {n:,} claims: ours x{cfg.runs}" + (f", naive x{naive_runs}" * do_naive))
-        mine = timed(run_ours, cfg.runs, cfg.warmup)
+        if do_naive:
+            log(f"{geo.key} {n:,} claims: naive x{naive_runs}")
+        mine = ours_timed[n]
         first = mine.pop("result")
         row: dict[str, Any] = {
             "geo": geo.key,
@@ -455,6 +515,21 @@ def bench_browser(cfg: Config, tmp: Path) -> dict[str, Any]:
                     results[kind]["cold_start_median_s"] = statistics.median(
                         results[kind]["cold_starts_s"]
                     )
+                if cfg.turn_rounds:
+                    turns = ("ours", "naive", *(("floor",) if "floor" in results else ()))
+                    log(f"browser: repaints, {', '.join(turns)} taking turns, on {label}")
+                    in_turns = br.repaints_in_turns(
+                        browser,
+                        turns,
+                        folder,
+                        tmp,
+                        actor=BROWSER_ACTOR,
+                        polygons=34,
+                        rounds=cfg.turn_rounds,
+                        per_round=cfg.turn_changes,
+                    )
+                    for kind, measured in in_turns.items():
+                        results[kind]["in_turns"] = measured
                 out["datasets"][label] = results
         finally:
             browser.close()
@@ -492,16 +567,42 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for label, apps in results.get("browser", {}).get("datasets", {}).items():
         o, n = apps["ours"], apps["naive"]
         speed = n["filter_change_median_s"] / o["filter_change_median_s"]
-        add(
-            f"filter change to repaint >= 5x faster than naive, no new map frame; {label}",
+        one_after_other = (
             f"ours {secs(o['filter_change_median_s'])} vs naive "
             f"{secs(n['filter_change_median_s'])} = {speed:.1f}x; new frames: ours "
             f"{o['filter_change_new_frames']}/{len(o['filter_change_s'])}, naive "
             f"{n['filter_change_new_frames']}/{len(n['filter_change_s'])}; whole page updated: "
             f"ours {secs(o.get('filter_change_settled_median_s'))} vs naive "
-            f"{secs(n.get('filter_change_settled_median_s'))}" + _polled_note(o, n),
-            speed >= 5 and o["filter_change_new_frames"] == 0,
+            f"{secs(n.get('filter_change_settled_median_s'))}" + _polled_note(o, n)
         )
+        if "in_turns" in o and "in_turns" in n:
+            # Judged on the changes made taking turns (browser.repaints_in_turns): more of
+            # them, and a busy spell of the machine falls on both apps alike.
+            ot, nt = o["in_turns"], n["in_turns"]
+            turns_speed = nt["filter_change_median_s"] / ot["filter_change_median_s"]
+            floor = apps.get("floor", {}).get("in_turns")
+            floor_note = (
+                f"; the floor app {secs(floor['filter_change_median_s'])} = "
+                f"{nt['filter_change_median_s'] / floor['filter_change_median_s']:.1f}x"
+                if floor
+                else ""
+            )
+            add(
+                f"filter change to repaint >= 5x faster than naive, no new map frame; {label}",
+                f"taking turns, {len(ot['filter_change_s'])} changes each: ours "
+                f"{secs(ot['filter_change_median_s'])} (IQR {_iqr(ot['filter_change_s'])}) vs "
+                f"naive {secs(nt['filter_change_median_s'])} (IQR "
+                f"{_iqr(nt['filter_change_s'])}) = {turns_speed:.1f}x{floor_note}; new frames: "
+                f"ours {o['filter_change_new_frames'] + ot['new_frames']}; one app after the "
+                f"other: {one_after_other}",
+                turns_speed >= 5 and o["filter_change_new_frames"] + ot["new_frames"] == 0,
+            )
+        else:
+            add(
+                f"filter change to repaint >= 5x faster than naive, no new map frame; {label}",
+                one_after_other,
+                speed >= 5 and o["filter_change_new_frames"] == 0,
+            )
         if "ours-nogc" in apps:
             g = apps["ours-nogc"]
             add(
@@ -663,6 +764,12 @@ def report(results: dict[str, Any]) -> str:
                 ("open page to painted (cold server)", lambda a: secs(a["first_paint_cold_s"])),
                 ("open page to painted (warm)", lambda a: secs(a["first_paint_warm_s"])),
                 ("filter change to repaint (median)", lambda a: secs(a["filter_change_median_s"])),
+                (
+                    "… the apps taking turns (median)",
+                    lambda a: (
+                        secs(a["in_turns"]["filter_change_median_s"]) if "in_turns" in a else "-"
+                    ),
+                ),
                 (
                     "filter change to whole page updated",
                     lambda a: secs(a.get("filter_change_settled_median_s")),
