@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -59,7 +60,8 @@ def warm_up() -> None:
         _LOGGER.warning("warming up failed; the first page load will do it", exc_info=True)
 
 
-_started: list[threading.Thread] = []
+# Each warm-up thread started, with when (time.monotonic()).
+_started: list[tuple[threading.Thread, float]] = []
 
 
 def start() -> threading.Thread:
@@ -67,8 +69,8 @@ def start() -> threading.Thread:
         _NoContextWarning()
     )
     thread = threading.Thread(target=warm_up, name=_THREAD, daemon=True)
-    _started.append(thread)
-    thread.start()
+    thread.start()  # before it is listed: a thread not yet started cannot be joined
+    _started.append((thread, time.monotonic()))
     return thread
 
 
@@ -78,7 +80,9 @@ WAIT_SECONDS = 60.0
 
 
 def wait(timeout: float = WAIT_SECONDS) -> None:
-    """Return once this process's warm-up, if one is running, has finished.
+    """Return once this process's warm-up, if one is running, has finished, or once it
+    has run for ``timeout`` seconds: every later run then goes on at once, rather than
+    each waiting out its own ``timeout`` behind a warm-up that is stuck.
 
     A script run calls this before its first import: two threads importing the same
     packages at once (folium, branca and jinja2 import each other) can deadlock, and Python
@@ -87,9 +91,10 @@ def wait(timeout: float = WAIT_SECONDS) -> None:
     (0 of 25 before: the race was there, its window narrower). The first run needed that
     work done anyway; it waits for it instead of racing it.
     """
-    for thread in _started:
-        if thread is not threading.current_thread():
-            thread.join(timeout)
+    for thread, began in _started:
+        left = began + timeout - time.monotonic()
+        if left > 0 and thread is not threading.current_thread():
+            thread.join(left)
 
 
 @asynccontextmanager

@@ -314,3 +314,54 @@ def test_filter_and_hidden_counts_equal_a_row_by_row_reference(
             pd.testing.assert_frame_equal(result.at(place), frame[kept & here])
         used = frame.loc[kept, "source_id"].dropna().unique().tolist()
         assert views.sources_in_view(result) == sorted(used), f
+
+
+def test_a_claim_longer_than_nanoseconds_can_count_stays_in_its_windows() -> None:
+    # 500 years in nanoseconds is past int64: the window's reach back must not wrap.
+    frame = pd.DataFrame(
+        [
+            claim("long", "NRF", "presence", "AF-PAN", "1700-01-01", "2200-01-01"),
+            claim("short", "NRF", "presence", "AF-KAB", "2022-01-01", "2022-01-02"),
+        ]
+    ).astype({"date_start": "datetime64[ns]", "date_end": "datetime64[ns]"})
+    result = filter_claims(frame, ClaimFilter(start=dt.date(2100, 1, 1), end=dt.date(2100, 2, 1)))
+    assert list(result.shown["claim_id"]) == ["long"]
+
+
+def test_more_place_and_value_pairs_than_int32_holds_are_summarised() -> None:
+    # 50,000 places x 50,000 sources: 2.5 billion (place, source) pairs, past int32.
+    rows = [
+        claim("a", "NRF", "presence", "P00001", "2022-01-01", "2022-01-02"),
+        claim("b", "NRF", "presence", "P49999", "2022-01-01", "2022-01-02"),
+        claim("c", "Taliban", "presence", "P49999", "2022-01-01", "2022-01-02"),
+    ]
+    frame = pd.DataFrame(rows).assign(source_id=["S49999", "S00002", "S00001"])
+    frame = frame.astype({c: "category" for c in ("claimant", "actor", "claim_type")})
+    frame["province"] = pd.Categorical(
+        frame["province"], categories=[f"P{i:05d}" for i in range(50_000)]
+    )
+    frame["source_id"] = pd.Categorical(
+        frame["source_id"], categories=[f"S{i:05d}" for i in range(50_000)]
+    )
+    result = filter_claims(frame, ClaimFilter())
+    fast, reference = summarise(result), province_summary(result.on_map)
+    reference.index = reference.index.astype(str)
+    pd.testing.assert_frame_equal(fast, reference, check_dtype=False, check_index_type=False)
+    assert fast.loc["P49999", "source_ids"] == ("S00001", "S00002")
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "advice"),
+    [
+        (lambda f: f.assign(date_start=f["date_start"].dt.date), TypeError, "pd.to_datetime"),
+        (lambda f: f.assign(date_end=f["date_end"].dt.strftime("%Y-%m-%d")), TypeError, "to_dat"),
+        (lambda f: f.assign(date_end=f["date_end"].dt.tz_localize("UTC")), TypeError, "tz_"),
+        (lambda f: f.drop(columns=["date_start"]), ValueError, "load_claims"),
+    ],
+    ids=["python dates", "text dates", "time-zone-aware", "no start column"],
+)
+def test_a_table_without_dates_in_date_columns_is_refused_with_advice(
+    claims, change, error, advice
+) -> None:
+    with pytest.raises(error, match=advice):
+        filter_claims(change(claims), ClaimFilter(actors=frozenset({"NRF"})))

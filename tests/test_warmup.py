@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,25 @@ def test_app_py_waits_for_the_warm_up_before_its_first_import() -> None:
     first, second = main.body[:2]
     assert isinstance(first, ast.ImportFrom) and [a.name for a in first.names] == ["warmup"]
     assert ast.unparse(second) == "warmup.wait()"
+
+
+def test_a_stuck_warm_up_delays_runs_only_until_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A warm-up that never ends must not hold every later run for another full timeout.
+    stuck = threading.Event()
+    monkeypatch.setattr(warmup, "warm_up", stuck.wait)
+    monkeypatch.setattr(warmup, "_started", [])
+    warmup.start()
+    try:
+        began = time.monotonic()
+        warmup.wait(timeout=0.5)
+        first = time.monotonic() - began
+        began = time.monotonic()
+        for _ in range(3):
+            warmup.wait(timeout=0.5)
+        later = time.monotonic() - began
+    finally:
+        stuck.set()
+    assert first >= 0.4  # waited for the warm-up, up to its deadline
+    assert later < 0.45  # and no more after it (each would wait 0.5 s again)

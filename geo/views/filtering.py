@@ -222,10 +222,12 @@ class _ByStart:
         return _midnight(day + dt.timedelta(days=after), self.start_unit)
 
 
+_UNBOUNDED = 2**64  # a claim's span larger than any: the window reaches back to the start
+
+
 def _by_start(claims: pd.DataFrame) -> _ByStart:
     def make() -> _ByStart:
-        starts = claims["date_start"].to_numpy()
-        ends = claims["date_end"].to_numpy()
+        starts, ends = _dates(claims, "date_start"), _dates(claims, "date_end")
         start_unit, _ = np.datetime_data(starts.dtype)
         end_unit, _ = np.datetime_data(ends.dtype)
         dated = ~(np.isnat(starts) | np.isnat(ends))
@@ -236,7 +238,11 @@ def _by_start(claims: pd.DataFrame) -> _ByStart:
             order = order.astype(np.int32)
         widest = None
         if start_unit == end_unit and complete:
-            widest = int((ends - starts).max(initial=0))
+            spans = ends - starts
+            # A span past int64 (300 years in nanoseconds) wraps negative: such a table
+            # has no useful bound, and a window then compares every claim.
+            wrapped = bool(np.any((spans < 0) & (ends >= starts)))
+            widest = _UNBOUNDED if wrapped else int(spans.max(initial=0))
         return _ByStart(
             order,
             starts[order],
@@ -248,6 +254,22 @@ def _by_start(claims: pd.DataFrame) -> _ByStart:
         )
 
     return _made(claims, ("by start", ""), make)
+
+
+def _dates(claims: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in claims.columns:
+        raise ValueError(
+            f"the claims table has no {column!r} column: filter a table made by "
+            "geo.model.claims.load_claims (or with its columns)"
+        )
+    values = claims[column]
+    if not pd.api.types.is_datetime64_dtype(values.dtype):
+        raise TypeError(
+            f"the claims' {column!r} column holds {values.dtype}, not dates: convert it "
+            "with pd.to_datetime(...) (time-zone-aware dates with .dt.tz_localize(None) "
+            "after converting to UTC), as geo.model.claims.load_claims does"
+        )
+    return values.to_numpy()
 
 
 def _in_date_order(claims: pd.DataFrame, column: str) -> np.ndarray:
@@ -534,7 +556,10 @@ def _pair_keys(claims: pd.DataFrame, column: str) -> np.ndarray:
         codes = _in_date_order(claims, column).astype(np.int64)
         keys = place * k + np.append(coded.rank, 0)[codes]  # code -1 (missing): fixed below
         keys[(place < 0) | (codes < 0)] = cells
-        return keys.astype(np.int16 if cells < np.iinfo(np.int16).max else np.int32)
+        for narrow in (np.int16, np.int32):
+            if cells <= np.iinfo(narrow).max:
+                return keys.astype(narrow)
+        return keys  # more (place, value) pairs than int32 holds: 50,000 x 50,000
 
     return _made(claims, ("pair keys", column), make)
 
