@@ -17,10 +17,12 @@ process, or never opened, is not listening here, and so gets the whole layer fro
 Streamlit, as before.
 
 The frame names its session by a random token, sent as its first message (not in the
-URL, which proxies log). The server only ever sends on this socket, and only the same
-escaped JSON the data layer script carries, and only the newest layer: one waiting to go
-out is replaced by a newer one. The layer route answers with that same message, the
-session's newest, to whoever shows its token.
+URL, which proxies log). The server sends on this socket only the same escaped JSON the
+data layer script carries, and only the newest layer: one waiting to go out is replaced
+by a newer one. The frame says only when it has painted a layer ("painted <seq>"), which
+the run that pushed it waits for, briefly, before drawing the rest of the page
+(:func:`wait_painted`). The layer route answers with the session's newest message to
+whoever shows its token.
 
 This module must not import ``streamlit_folium``: app.py imports
 it before any script runs (see dashboard/warmup.py for why that matters).
@@ -54,13 +56,24 @@ _MAX_TOKEN = 64
 
 
 class _Listener:
-    """A frame's socket; lives in the server's event loop, which alone touches ``latest``."""
+    """A frame's socket; lives in the server's event loop, which alone touches ``latest``.
+
+    ``painted`` is the newest layer the frame has said it painted; a script run waits on
+    ``said`` for it (see :func:`wait_painted`).
+    """
 
     def __init__(self, socket: WebSocket) -> None:
         self.socket = socket
         self.loop = asyncio.get_running_loop()
         self.latest: str | None = None
         self.sending = False
+        self.painted = 0
+        self.said = threading.Condition()
+
+    def heard(self, seq: int) -> None:
+        with self.said:
+            self.painted = max(self.painted, seq)
+            self.said.notify_all()
 
     def offer(self, message: str) -> None:
         self.latest = message
@@ -123,6 +136,30 @@ def send(session: MutableMapping[str, Any], token: str, message: str) -> None:
             listener.loop.call_soon_threadsafe(listener.offer, message)
 
 
+# How long a run holds the rest of the page for the frame to paint a pushed layer. The
+# frame paints within a few hundredths of a second when nothing else is arriving; a big
+# map, or a frame that is not on screen (no animation frames), is not waited for longer.
+PAINT_WAIT_SECONDS = 0.1
+
+
+def wait_painted(token: str, seq: int, timeout: float = PAINT_WAIT_SECONDS) -> bool:
+    """Wait until the frame listening as ``token`` says it has painted layer ``seq`` (or a
+    newer one), for at most ``timeout`` seconds; whether it did. No frame listening here:
+    False at once.
+
+    A run calls this just after :func:`send`, before it draws the rest of the page. Sent at
+    once, the page's other messages kept the browser's one thread busy while the pushed
+    layer waited behind them: the map painted 20-80 ms after its layer had arrived
+    (bench/RESULTS.md). Held back until the map has painted, they follow a little later.
+    """
+    with _lock:
+        listener = _listeners.get(token)
+    if listener is None:
+        return False
+    with listener.said:
+        return listener.said.wait_for(lambda: listener.painted >= seq, timeout)
+
+
 def listening(token: str) -> bool:
     with _lock:
         return token in _listeners
@@ -169,13 +206,32 @@ async def _listen(socket: WebSocket) -> None:
     with _lock:
         _listeners[token] = listener  # a newer frame of the same session takes over
     try:
-        message = await socket.receive()
-        if message["type"] != "websocket.disconnect":
-            await socket.close(code=1003)  # the frame has nothing more to say
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            # All a frame may say after its token: "painted <seq>", once it has painted
+            # a layer. Anything else closes the socket (Streamlit's delivery goes on).
+            seq = _painted(message.get("text"))
+            if seq is None:
+                await socket.close(code=1003)
+                break
+            listener.heard(seq)
     finally:
         with _lock:
             if _listeners.get(token) is listener:
                 del _listeners[token]
+
+
+_PAINTED = "painted "
+
+
+def _painted(text: str | None) -> int | None:
+    """The layer number in a frame's "painted <seq>" message; None for anything else."""
+    if not text or len(text) > 32 or not text.startswith(_PAINTED):
+        return None
+    number = text[len(_PAINTED) :]
+    return int(number) if number.isdigit() and number.isascii() else None
 
 
 def routes() -> list[BaseRoute]:

@@ -43,8 +43,10 @@ payload = layer_payload(map_view)
 token, seq, changed = push.next_layer(st.session_state, payload)
 layer, message = numbered_layer(payload, seq, token)
 if changed:
-    # Straight to the frame (dashboard/push.py), ahead of Streamlit.
+    # Straight to the frame (dashboard/push.py), ahead of Streamlit; the page's other
+    # messages wait until the frame has painted it (briefly), so as not to delay that.
     push.send(st.session_state, token, message)
+    push.wait_painted(token, seq)
 if push.listening(token):
     layer = expected_layer(seq, token)  # the frame has the layer, or asks for it
 if st.session_state.get(state.MAP_ALONE):

@@ -89,6 +89,35 @@ def test_a_layer_reaches_the_frame_of_its_session_and_no_other(server: str) -> N
     push.send({}, "mine", "after")
 
 
+def test_a_run_waits_briefly_for_the_frame_to_say_it_painted(server: str) -> None:
+    assert push.wait_painted("nobody", 1, timeout=5) is False  # no frame here: no wait
+    with listen(f"{server}{push.ROUTE}", "painter") as frame:
+        push.send({}, "painter", "layer 1")
+        assert frame.recv(timeout=5) == "layer 1"
+        frame.send("painted 1")
+        assert push.wait_painted("painter", 1, timeout=5) is True
+        # A layer the frame has not painted: the run goes on once the wait is up.
+        started = time.monotonic()
+        assert push.wait_painted("painter", 2, timeout=0.2) is False
+        assert time.monotonic() - started >= 0.2
+        # Heard while the run waits.
+        threading.Timer(0.1, frame.send, ["painted 3"]).start()
+        assert push.wait_painted("painter", 2, timeout=5) is True
+        assert push.listening("painter")
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["more", "painted", "painted -1", "painted 1.5", "painted \u0661", "painted " + "9" * 30],
+)
+def test_frames_may_say_only_what_they_painted(server: str, said: str) -> None:
+    with listen(f"{server}{push.ROUTE}", "talker") as frame:
+        frame.send(said)
+        with pytest.raises(ConnectionClosed):
+            frame.recv(timeout=5)
+    assert wait_until(lambda: not push.listening("talker"))
+
+
 def test_frames_may_not_talk_and_other_sites_may_not_listen(server: str) -> None:
     with listen(f"{server}{push.ROUTE}", "chatty") as frame:
         frame.send("more")

@@ -313,6 +313,13 @@ BASE_JS = """
         var message = JSON.parse(event.data);
         window.claimsMap.apply(message.view, message.seq, message.token);
         document.body.setAttribute('data-claims-pushed', String(window.claimsMap.pushed += 1));
+        // The server holds the rest of the page until the map has painted (push.py):
+        // say so in the animation frame that paints it.
+        requestAnimationFrame(function () {
+          if (socket.readyState === 1 && state.seq !== undefined) {
+            socket.send('painted ' + state.seq);
+          }
+        });
       };
     },
     pushed: 0,  // layers received on the socket, applied or not

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Frame, Page, Route, expect
 from xstatic.pkg.leaflet import VERSION as LEAFLET_VERSION
 
+from dashboard import push
 from geo.dataset import load_dataset
 from geo.views.filtering import ClaimFilter, filter_claims, summarise
 from geo.views.mapview import build_map_view
@@ -301,6 +302,29 @@ def test_a_layer_the_push_socket_loses_is_asked_for(tab: Tab, app_url: str) -> N
     assert frame.evaluate("window.claimsMap.asked") >= 1
     assert fetches_of(tab, LAYER_URL) >= 1
     assert frame.evaluate("document.body.hasAttribute('data-claims-error')") is False
+    tab.assert_clean()
+
+
+def test_the_frame_says_when_it_has_painted_a_pushed_layer(tab: Tab, app_url: str) -> None:
+    # The run that pushed a layer holds the rest of the page until the frame says it has
+    # painted it (dashboard/push.py): the frame must say so, in the words the server takes.
+    page = tab.page
+    said: list[str] = []
+
+    def overheard(ws) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(lambda message: (said.append(message), server.send(message)))
+
+    page.route_web_socket(re.compile(r"/_claims_map/push"), overheard)
+    frame = open_app(page, f"{app_url}/")
+    views = view_count(frame)
+    choose_in_multiselect(page, ACTOR, "Taliban")
+    wait_for_new_view(frame, views)
+    wait_idle(page)
+    shown = frame.evaluate("window.claimsMap.shown().seq")
+    assert f"painted {shown}" in said, said
+    assert all(push._painted(m) is not None for m in said[1:]), said  # [0] is the token
+    assert frame.evaluate("window.claimsMap.asked") == 0
     tab.assert_clean()
 
 
