@@ -211,18 +211,23 @@ _FILLED: set[str] = set()
 
 @contextlib.contextmanager
 def app_server(
-    variant: str, data_dir: Path, log: Path, python_path: tuple[str, ...] = ()
+    variant: str,
+    data_dir: Path,
+    log: Path,
+    python_path: tuple[str, ...] = (),
+    repo: Path = REPO,
 ) -> Iterator[Server]:
     """``streamlit run`` the app (a key of VARIANTS) on a free port; stop it afterwards.
 
     ``python_path``: folders searched before the repository (bench.soak's diagnostics).
+    ``repo``: the checkout whose app runs (bench.repaint_ab runs two side by side).
     """
     kind, options = VARIANTS[variant]
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != DATA_DIR_ENV}
     env[DATA_DIR_ENV] = str(data_dir)
     env[DATABASE_URL_ENV] = filled_store(data_dir)
-    env["PYTHONPATH"] = os.pathsep.join([*python_path, str(REPO)])
+    env["PYTHONPATH"] = os.pathsep.join([*python_path, str(repo)])
     command = [
         sys.executable,
         *LAUNCHERS.get(variant, ["-m", "streamlit"]),
@@ -245,7 +250,7 @@ def app_server(
     with log.open("wb") as out:
         launched = now_ms()
         proc = subprocess.Popen(
-            command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            command, cwd=repo, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
         )
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
