@@ -722,7 +722,7 @@ def cold_start(
 
 def repaints_in_turns(
     browser: Browser,
-    variants: tuple[str, ...],
+    apps: dict[str, tuple[str, Path]],
     data_dir: Path,
     logs: Path,
     *,
@@ -733,47 +733,60 @@ def repaints_in_turns(
 ) -> dict[str, dict[str, Any]]:
     """Filter change to repaint for several apps served at once, taking turns.
 
-    One page per app; in each round every app makes ``per_round`` changes, the order of
-    the apps reversed every other round. Measured one app after the other, a load spike on
-    this shared machine lands on one app's changes and moves the ratio between them; taking
-    turns spreads it over all of them. Each app's first changes after loading are counted
-    like any other.
+    ``apps``: a name for each app and its (variant, checkout). One page per app; in each
+    round every app makes ``per_round`` changes, the order of the apps reversed every other
+    round. Measured one app after the other, a load spike on this shared machine lands on
+    one app's changes and moves the ratio between them; taking turns spreads it over all
+    of them. Each app's first changes after loading are counted like any other. Per app:
+    each change's seconds to the repaint and to the whole page updated (the later of the
+    repaint and the run's last message), and their medians.
     """
     out: dict[str, dict[str, Any]] = {
-        v: {"filter_change_s": [], "new_frames": 0, "paints_timed_by_polling": 0} for v in variants
+        name: {
+            "filter_change_s": [],
+            "whole_page_s": [],
+            "new_frames": 0,
+            "paints_timed_by_polling": 0,
+        }
+        for name in apps
     }
     with contextlib.ExitStack() as stack:
-        pages: dict[str, tuple[Page, str, Frame]] = {}
-        for variant in variants:
+        pages: dict[str, tuple[Page, Meter, str, Frame]] = {}
+        for name, (variant, repo) in apps.items():
             server = stack.enter_context(
-                app_server(variant, data_dir, logs / f"{variant}-turns.log")
+                app_server(variant, data_dir, logs / f"{name}-turns.log", repo=repo)
             )
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             stack.callback(context.close)
             context.add_init_script(INIT_JS)
             page = context.new_page()
+            meter = Meter(page)
             page.goto(server.url, wait_until="commit")
             kind = VARIANTS[variant][0]
             paint = wait_first_paint(page, kind, polygons)
             wait_idle(page)
-            pages[variant] = (page, kind, paint.frame)
-        done = dict.fromkeys(variants, 0)
+            pages[name] = (page, meter, kind, paint.frame)
+        done = dict.fromkeys(apps, 0)
         for r in range(rounds):
-            for variant in variants if r % 2 == 0 else tuple(reversed(variants)):
-                page, kind, frame = pages[variant]
+            for name in list(apps) if r % 2 == 0 else list(apps)[::-1]:
+                page, meter, kind, frame = pages[name]
                 page.bring_to_front()
                 page.wait_for_timeout(300)
                 for _ in range(per_round):
-                    started, repaint = filter_change(
-                        page, kind, frame, done[variant], actor, polygons
-                    )
-                    done[variant] += 1
+                    meter.reset()
+                    started, repaint = filter_change(page, kind, frame, done[name], actor, polygons)
+                    meter.wait_quiet()
+                    last = meter.phases(started, repaint.painted_ms)["to_last_message"]
+                    done[name] += 1
                     frame = repaint.frame
-                    result = out[variant]
-                    result["filter_change_s"].append((repaint.painted_ms - started) / 1000)
+                    took = (repaint.painted_ms - started) / 1000
+                    result = out[name]
+                    result["filter_change_s"].append(took)
+                    result["whole_page_s"].append(max(took, last or 0.0))
                     result["new_frames"] += int(repaint.new_frame)
                     result["paints_timed_by_polling"] += int(not repaint.timed_in_frame)
-                pages[variant] = (page, kind, frame)
+                pages[name] = (page, meter, kind, frame)
     for result in out.values():
         result["filter_change_median_s"] = _median(result["filter_change_s"])
+        result["whole_page_median_s"] = _median(result["whole_page_s"])
     return out

@@ -6,17 +6,15 @@ turns. For a change to what happens after a filter change, judged side by side::
     .venv/bin/python -m bench.repaint_ab /tmp/before --rounds 6 --synthetic 100000
 
 Each round, each app makes ``--per-round`` filter changes (the actor picked, then cleared),
-the order of the two reversed every other round. It prints, for each, the median and
-interquartile range of the click to the repaint, and of the click to the whole page
-updated (the later of the repaint and the run's last message).
+the order of the two reversed every other round (``bench.browser.repaints_in_turns``). It
+prints, for each, the median and interquartile range of the click to the repaint, and of
+the click to the whole page updated (the later of the repaint and the run's last message).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
@@ -25,9 +23,9 @@ from bench.cold import folders
 from bench.run import BROWSER_ACTOR
 
 
-def _summary(values: list[float]) -> str:
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return f"median {statistics.median(values):.0f} ms (IQR {q1:.0f}-{q3:.0f})"
+def _summary(seconds: list[float]) -> str:
+    q1, _, q3 = statistics.quantiles([s * 1000 for s in seconds], n=4)
+    return f"median {statistics.median(seconds) * 1000:.0f} ms (IQR {q1:.0f}-{q3:.0f})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,54 +40,28 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    repos = {"this": br.REPO, "other": args.other.resolve()}
+    apps = {"this": ("ours", br.REPO), "other": ("ours", args.other.resolve())}
     with tempfile.TemporaryDirectory(prefix="bench-ab-") as name, sync_playwright() as pw:
         tmp = Path(name)
         label, folder = list(folders(tmp, args.synthetic).items())[-1]
         browser = pw.chromium.launch(executable_path=br.CHROMIUM, args=br.CHROMIUM_ARGS)
-        repaint: dict[str, list[float]] = {k: [] for k in repos}
-        whole: dict[str, list[float]] = {k: [] for k in repos}
         try:
-            with contextlib.ExitStack() as stack:
-                pages = {}
-                for key, repo in repos.items():
-                    server = stack.enter_context(
-                        br.app_server("ours", folder, tmp / f"{key}.log", repo=repo)
-                    )
-                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                    stack.callback(context.close)
-                    context.add_init_script(br.INIT_JS)
-                    page = context.new_page()
-                    meter = br.Meter(page)
-                    page.goto(server.url, wait_until="commit")
-                    paint = br.wait_first_paint(page, "ours", 34)
-                    br.wait_idle(page)
-                    pages[key] = [page, meter, paint.frame, 0]
-                for r in range(args.rounds):
-                    for key in list(repos) if r % 2 == 0 else list(repos)[::-1]:
-                        page, meter, frame, done = pages[key]
-                        page.bring_to_front()
-                        page.wait_for_timeout(300)
-                        for _ in range(args.per_round):
-                            meter.reset()
-                            started, painted = br.filter_change(
-                                page, "ours", frame, done, BROWSER_ACTOR, 34
-                            )
-                            meter.wait_quiet()
-                            last = meter.phases(started, painted.painted_ms)["to_last_message"]
-                            took = painted.painted_ms - started
-                            repaint[key].append(took)
-                            whole[key].append(max(took, (last or 0.0) * 1000))
-                            frame, done = painted.frame, done + 1
-                            print(f"{key}: {took:.0f} ms", file=sys.stderr)
-                        pages[key] = [page, meter, frame, done]
+            measured = br.repaints_in_turns(
+                browser,
+                apps,
+                folder,
+                tmp,
+                actor=BROWSER_ACTOR,
+                polygons=34,
+                rounds=args.rounds,
+                per_round=args.per_round,
+            )
         finally:
             browser.close()
-    print(f"\n{label}, {len(repaint['this'])} changes each, taking turns:")
-    for key, repo in repos.items():
-        print(
-            f"  {key} ({repo}): repaint {_summary(repaint[key])}; whole page {_summary(whole[key])}"
-        )
+    print(f"{label}, {len(measured['this']['filter_change_s'])} changes each, taking turns:")
+    for key, (_, repo) in apps.items():
+        print(f"  {key} ({repo}): repaint {_summary(measured[key]['filter_change_s'])}")
+        print(f"    whole page updated {_summary(measured[key]['whole_page_s'])}")
     return 0
 
 

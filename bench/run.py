@@ -527,7 +527,7 @@ def bench_browser(cfg: Config, tmp: Path) -> dict[str, Any]:
                     log(f"browser: repaints, {', '.join(turns)} taking turns, on {label}")
                     in_turns = br.repaints_in_turns(
                         browser,
-                        turns,
+                        {kind: (kind, br.REPO) for kind in turns},
                         folder,
                         tmp,
                         actor=BROWSER_ACTOR,
@@ -599,7 +599,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"taking turns, {len(ot['filter_change_s'])} changes each: ours "
                 f"{secs(ot['filter_change_median_s'])} (IQR {_iqr(ot['filter_change_s'])}) vs "
                 f"naive {secs(nt['filter_change_median_s'])} (IQR "
-                f"{_iqr(nt['filter_change_s'])}) = {turns_speed:.1f}x{floor_note}; new frames: "
+                f"{_iqr(nt['filter_change_s'])}) = {turns_speed:.1f}x{floor_note}; "
+                "whole page updated: "
+                f"ours {secs(ot['whole_page_median_s'])} vs naive "
+                f"{secs(nt['whole_page_median_s'])}; new frames: "
                 f"ours {o['filter_change_new_frames'] + ot['new_frames']}; one app after the "
                 f"other: {one_after_other}",
                 turns_speed >= 5 and o["filter_change_new_frames"] + ot["new_frames"] == 0,
