@@ -59,7 +59,8 @@ class _Listener:
     """A frame's socket; lives in the server's event loop, which alone touches ``latest``.
 
     ``painted`` is the newest layer the frame has said it painted; a script run waits on
-    ``said`` for it (see :func:`wait_painted`).
+    ``said`` for it (see :func:`wait_painted`). ``answering``: whether the frame said so
+    in time for the last run that waited, or has spoken since.
     """
 
     def __init__(self, socket: WebSocket) -> None:
@@ -69,11 +70,21 @@ class _Listener:
         self.sending = False
         self.painted = 0
         self.said = threading.Condition()
+        self.answering = True
 
     def heard(self, seq: int) -> None:
         with self.said:
             self.painted = max(self.painted, seq)
+            self.answering = True
             self.said.notify_all()
+
+    def wait_painted(self, seq: int, timeout: float) -> bool:
+        with self.said:
+            if not self.answering:
+                return self.painted >= seq
+            painted = self.said.wait_for(lambda: self.painted >= seq, timeout)
+            self.answering = painted
+            return painted
 
     def offer(self, message: str) -> None:
         self.latest = message
@@ -138,7 +149,8 @@ def send(session: MutableMapping[str, Any], token: str, message: str) -> None:
 
 # How long a run holds the rest of the page for the frame to paint a pushed layer. The
 # frame paints within a few hundredths of a second when nothing else is arriving; a big
-# map, or a frame that is not on screen (no animation frames), is not waited for longer.
+# map is not waited for longer. A frame that did not answer in time (one in a hidden tab
+# gets no animation frames) is not waited for again until it has spoken.
 PAINT_WAIT_SECONDS = 0.1
 
 
@@ -154,10 +166,11 @@ def wait_painted(token: str, seq: int, timeout: float = PAINT_WAIT_SECONDS) -> b
     """
     with _lock:
         listener = _listeners.get(token)
-    if listener is None:
-        return False
-    with listener.said:
-        return listener.said.wait_for(lambda: listener.painted >= seq, timeout)
+    # The socket's route runs the code the server started with (the listeners outlive a
+    # reload of this module, dashboard/lasting.py): a listener made by an older version
+    # of it may not know how to wait.
+    wait = getattr(listener, "wait_painted", None)
+    return wait(seq, timeout) if wait is not None else False
 
 
 def listening(token: str) -> bool:
