@@ -239,7 +239,7 @@ def _by_start(claims: pd.DataFrame) -> _ByStart:
         widest = None
         if start_unit == end_unit and complete:
             spans = ends - starts
-            # A span past int64 (300 years in nanoseconds) wraps negative: such a table
+            # A span past int64 (292 years in nanoseconds) wraps negative: such a table
             # has no useful bound, and a window then compares every claim.
             wrapped = bool(np.any((spans < 0) & (ends >= starts)))
             widest = _UNBOUNDED if wrapped else int(spans.max(initial=0))
